@@ -1,0 +1,46 @@
+"""declutter: strip boilerplate lines and repair noise in scraped news text.
+
+>>> import declutter
+>>> declutter.clean("Read more\\n\\nShe said the vote would be held on Sunday, after weeks of talks between the parties.\\n")
+'She said the vote would be held on Sunday, after weeks of talks between the parties.\\n'
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .config import Config
+from .document import Line, Repair, Result
+from .errors import DeclutterError, InputError, ModelError
+from .pipeline import Cleaner
+
+__all__ = [
+    "clean",
+    "clean_and_explain",
+    "Cleaner",
+    "Config",
+    "Line",
+    "Repair",
+    "Result",
+    "DeclutterError",
+    "InputError",
+    "ModelError",
+    "__version__",
+]
+
+__version__ = "0.1.0"
+
+
+@lru_cache(maxsize=8)
+def _cleaner(config: Config) -> Cleaner:
+    return Cleaner(config)
+
+
+def clean(text: str, config: Config | None = None) -> str:
+    """The article text of `text`, repaired, with the default model."""
+    return _cleaner(config or Config()).clean(text)
+
+
+def clean_and_explain(text: str, config: Config | None = None) -> Result:
+    """Like `clean`, plus every line's score, label and reason and every repair."""
+    return _cleaner(config or Config()).explain(text)

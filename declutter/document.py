@@ -1,0 +1,157 @@
+"""Plain text -> Document: physical lines, the blank-line layout, a metadata header.
+
+A *line* is one physical, non-blank line of the input (LABELING.md, "The unit").
+Blank lines only separate paragraphs, so each line remembers whether a blank
+line stood before it; rendering uses that to give the input's layout back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Document", "Line", "Repair", "Result", "split_document", "LABELS"]
+
+LABELS = ("article", "title", "boilerplate")
+
+# A metadata header glued to the first line, as some scrapers write it:
+# " date 2022-07-04 Support The Moscow Times!". Only well-formed values are
+# taken, so a story that opens with the word "date" is left alone.
+_HEADER_FIELD = re.compile(
+    r"\s*(?:"
+    r"(?P<date>date)\s+(?P<date_v>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?\S*)?)"
+    r"|(?P<url>url)\s+(?P<url_v>https?://\S+)"
+    r"|(?P<lang>lang)\s+(?P<lang_v>[a-z]{2,3}(?:-[A-Za-z]{2,4})?)"
+    r")(?=\s|$)"
+)
+
+
+@dataclass(slots=True)
+class Repair:
+    """One repair applied to one kept line: what rule, and the line before/after it."""
+
+    line: int
+    name: str
+    before: str
+    after: str
+
+
+@dataclass(slots=True)
+class Line:
+    """One physical line and every decision taken on it."""
+
+    index: int
+    text: str
+    blank_before: bool = False
+    score: float | None = None  # model P(boilerplate)
+    title_score: float | None = None  # model P(title)
+    label: str | None = None  # "article" | "title" | "boilerplate"
+    reason: str | None = None  # "model", "context:...", "duplicate", "empty", ...
+    output: str | None = None  # kept text after cuts and repairs; None when dropped
+    cuts: list[str] = field(default_factory=list)  # sub-line pieces cut away
+
+    @property
+    def kept(self) -> bool:
+        return self.label in ("article", "title")
+
+
+@dataclass(slots=True)
+class Document:
+    """The lines of one text plus the metadata parsed off its header."""
+
+    lines: list[Line]
+    metadata: dict[str, str]
+
+    @property
+    def texts(self) -> list[str]:
+        return [line.text for line in self.lines]
+
+
+@dataclass(slots=True)
+class Result:
+    """What `clean_and_explain` returns: the clean text and why each line went where it did."""
+
+    text: str
+    title: str | None
+    metadata: dict[str, str]
+    lines: list[Line]
+    repairs: list[Repair]
+    model: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "text": self.text,
+            "metadata": self.metadata,
+            "model": self.model,
+            "lines": [asdict(line) for line in self.lines],
+            "repairs": [asdict(r) for r in self.repairs],
+        }
+
+
+def parse_header(first_line: str) -> tuple[dict[str, str], str]:
+    """Split a leading metadata header off the first line.
+
+    >>> parse_header(" date 2022-07-04 Support The Moscow Times!")
+    ({'date': '2022-07-04'}, 'Support The Moscow Times!')
+    >>> parse_header("date night ideas")
+    ({}, 'date night ideas')
+    """
+    metadata: dict[str, str] = {}
+    pos = 0
+    while True:
+        match = _HEADER_FIELD.match(first_line, pos)
+        if not match:
+            break
+        key = match.lastgroup or ""
+        key = key.removesuffix("_v")
+        metadata[key] = match.group(key + "_v")
+        pos = match.end()
+    if not metadata:
+        return {}, first_line
+    return metadata, first_line[pos:].lstrip()
+
+
+def split_document(text: str) -> Document:
+    """Split text into non-blank physical lines, remembering blank-line gaps.
+
+    >>> doc = split_document(" date 2022-07-04 Title\\n\\nBody one.\\nBody two.\\n")
+    >>> doc.metadata, [(l.text, l.blank_before) for l in doc.lines]
+    ({'date': '2022-07-04'}, [('Title', False), ('Body one.', True), ('Body two.', False)])
+    """
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    raw_lines = text.split("\n")
+    metadata: dict[str, str] = {}
+    lines: list[Line] = []
+    blank = False
+    for raw in raw_lines:
+        if not raw.strip():
+            blank = bool(lines)
+            continue
+        if not lines and not metadata:
+            metadata, raw = parse_header(raw)
+            if not raw.strip():
+                continue
+        lines.append(Line(index=len(lines), text=raw.rstrip(), blank_before=blank))
+        blank = False
+    return Document(lines=lines, metadata=metadata)
+
+
+def render(lines: list[Line]) -> str:
+    """Join kept lines with the input's layout: a blank line wherever the input had one.
+
+    A line whose predecessor was dropped keeps its own blank-line flag, so a
+    document of blank-separated paragraphs stays one.
+    """
+    parts: list[str] = []
+    for line in lines:
+        if line.output is None:
+            continue
+        if parts:
+            parts.append("\n\n" if line.blank_before else "\n")
+        parts.append(line.output)
+    if parts:
+        parts.append("\n")
+    return "".join(parts)
