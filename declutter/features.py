@@ -1,0 +1,461 @@
+"""Lines -> feature matrices, for a whole batch of documents at once.
+
+Everything here is vectorised over the batch: the lines of all documents are
+joined into one string, its code points go through a character-class table,
+and per-line counts come from `np.add.reduceat`. Per line, Python does only
+a slice and one dictionary look-up per token. Context features shift these
+arrays within document boundaries.
+
+Two groups of features feed two model stages (see `model.py`):
+
+* `LineFeatures.own` (dense) and `token_matrix` (sparse n-grams): what the
+  line itself says -- stage 1, a context-free label;
+* `context_features`: the neighbours' stage-1 scores, markers such as "Read
+  more" above the line, the zone of the document it sits in -- stage 2, which
+  revises the label in context (jusText's idea, learned).
+
+Bump FEATURE_VERSION whenever a feature changes meaning: models store it and
+refuse to run with another.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+from scipy import sparse
+
+__all__ = [
+    "FEATURE_VERSION",
+    "LineFeatures",
+    "OWN_NAMES",
+    "CONTEXT_NAMES",
+    "line_features",
+    "token_matrix",
+    "context_features",
+    "build_vocabulary",
+    "Vocabulary",
+]
+
+FEATURE_VERSION = 1
+
+# Character classes of the code-point table.
+_OTHER, _UPPER, _LOWER, _CASELESS, _DIGIT, _SPACE, _END, _PUNCT, _QUOTE, _SYMBOL, _NL = range(11)
+_N_CLASSES = 11
+_END_CHARS = ".!?。！？…"
+_QUOTE_CHARS = "\"'“”„‟«»‘’‚‛「」『』"
+_SYMBOL_CHARS = "|•·►▶»«>©®™/\\#@*+=~^_"
+
+# Words that announce links to other stories, in the languages of the training
+# data. They feed context ("the lines after a marker are teasers"); the n-gram
+# features learn the wording of everything else.
+_MARKER = re.compile(
+    r"^\W{0,3}(?:read (?:more|next|also)|see also|related(?: (?:articles?|stories|content|coverage|posts?|news|topics?))?"
+    r"|more (?:from|on|stories|news|about)|also read|recommended(?: for you)?|trending|most (?:read|popular|viewed)"
+    r"|you (?:may|might) (?:also )?like|top stories|latest (?:news|stories)|further reading"
+    r"|lire aussi|à lire (?:aussi|également)|voir aussi|sur le même sujet|mehr zum thema|lesen sie auch|lesen sie mehr|weiterlesen"
+    r"|auch interessant|das könnte sie auch interessieren|leer más|lee también|ver también|te puede interesar|noticias relacionadas"
+    r"|leia (?:também|mais)|veja também|czytaj (?:też|także|więcej)|zobacz (?:też|także)|leggi anche|potrebbe interessarti)\b",
+    re.IGNORECASE,
+)
+_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved", re.IGNORECASE)
+_DOMAIN_LINE = re.compile(r"^\W*(?:https?://)?(?:[\w-]+\.)+[a-z]{2,24}(?:/\S*)?\W*$", re.IGNORECASE)
+_BULLET = re.compile(r"^\s*(?:[-–—•*·►▶]|\d{1,3}[.)])\s")
+
+# Token features look at the head and tail of a line only: boilerplate shows
+# itself in its first words ("Read more", "Photo:", "Sign up") or its last
+# ("... 2022)", "(AP)"), and this bounds the cost of a 5,000-character line.
+_HEAD_CHARS = 80
+_TAIL_CHARS = 30
+BIGRAM_BUCKETS = 1 << 17
+
+OWN_NAMES = (
+    "log_chars", "log_words", "upper_share", "caseless_share", "digit_share", "punct_share",
+    "symbol_share", "quote_count", "quote_odd", "sentence_ends", "ends_sentence", "ends_colon",
+    "starts_upper", "starts_lower", "capitalised_share", "mean_word_len", "comma_count",
+    "is_marker", "has_copyright", "is_domain", "is_bullet", "is_duplicate",
+    "position", "log_index", "log_index_from_end", "doc_log_lines", "doc_long_share",
+    "doc_mean_log_words",
+)
+
+
+@lru_cache(maxsize=1)
+def _class_table() -> np.ndarray:
+    """Character class of every code point in the Basic Multilingual Plane."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    for cp in range(0x10000):
+        cat = unicodedata.category(chr(cp))
+        if cat == "Lu" or cat == "Lt":
+            table[cp] = _UPPER
+        elif cat == "Ll":
+            table[cp] = _LOWER
+        elif cat[0] == "L" or cat[0] == "M":
+            table[cp] = _CASELESS
+        elif cat[0] == "N":
+            table[cp] = _DIGIT
+        elif cat[0] == "Z" or cp in (9, 11, 12):
+            table[cp] = _SPACE
+        elif cat[0] == "P":
+            table[cp] = _PUNCT
+        elif cat[0] == "S":
+            table[cp] = _SYMBOL
+    for ch in _END_CHARS:
+        table[ord(ch)] = _END
+    for ch in _QUOTE_CHARS:
+        table[ord(ch)] = _QUOTE
+    for ch in _SYMBOL_CHARS:
+        if table[ord(ch)] not in (_QUOTE,):
+            table[ord(ch)] = _SYMBOL
+    table[ord("\n")] = _NL
+    return table
+
+
+@dataclass(slots=True)
+class LineFeatures:
+    """Features of a batch of documents, one row per line, in document order."""
+
+    texts: list[str]
+    doc_starts: np.ndarray  # index of each document's first line; len = n_docs + 1
+    doc_ids: np.ndarray  # document number of each line
+    own: np.ndarray  # (n_lines, len(OWN_NAMES)) float32
+    long: np.ndarray  # bool: a line of >= 10 words, the article's typical shape
+    marker: np.ndarray  # bool: "Read more", "SEE ALSO", "Related" ...
+    duplicate: np.ndarray  # bool: same normalised text seen earlier in the document
+
+    @property
+    def n_lines(self) -> int:
+        return len(self.texts)
+
+
+def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
+    """Per-line features of a batch of documents (each a sequence of line texts).
+
+    >>> f = line_features([["Read more", "Putin said on Monday that troops should rest."]])
+    >>> f.own.shape == (2, len(OWN_NAMES)), bool(f.marker[0]), bool(f.long[1])
+    (True, True, False)
+    """
+    texts: list[str] = [t for doc in docs for t in doc]
+    lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
+    doc_starts = np.concatenate([[0], np.cumsum(lengths)])
+    doc_ids = np.repeat(np.arange(len(docs)), lengths)
+    n = len(texts)
+    own = np.zeros((n, len(OWN_NAMES)), dtype=np.float32)
+    empty = np.zeros(n, dtype=bool)
+    if n == 0:
+        return LineFeatures(texts, doc_starts, doc_ids, own, empty, empty, empty)
+
+    # One string for the batch; "\n" cannot occur inside a line.
+    joined = "\n".join(texts) + "\n"
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    classes = _class_table()[np.minimum(cps, 0xFFFF)]
+    classes[cps > 0xFFFF] = _SYMBOL  # emoji and rare scripts
+    char_lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    starts = np.concatenate([[0], np.cumsum(char_lens + 1)[:-1]])
+    line_of_char = np.repeat(np.arange(n, dtype=np.int64), char_lens + 1)
+
+    # Class counts per line in one pass: bincount over (line, class) pairs.
+    counts = np.bincount(line_of_char * _N_CLASSES + classes, minlength=n * _N_CLASSES)
+    counts = counts.reshape(n, _N_CLASSES).astype(np.float32)
+    nonempty = char_lens > 0
+    last_pos = starts + np.maximum(char_lens - 1, 0)
+    first_cls = np.where(nonempty, classes[starts], _OTHER)
+    last_cls = np.where(nonempty, classes[last_pos], _OTHER)
+    last_cp = np.where(nonempty, cps[last_pos], 0)
+
+    # Words: a non-space character after a space or at a line start.
+    is_space = (classes == _SPACE) | (classes == _NL)
+    word_start = ~is_space
+    word_start[1:] &= is_space[:-1]
+    words = np.bincount(line_of_char[word_start], minlength=n).astype(np.float32)
+    capitalised = np.bincount(line_of_char[word_start & (classes == _UPPER)], minlength=n).astype(np.float32)
+    is_comma = (cps == 0x2C) | (cps == 0xFF0C) | (cps == 0x3001)
+    commas = np.bincount(line_of_char[is_comma], minlength=n).astype(np.float32)
+
+    letters = counts[:, _UPPER] + counts[:, _LOWER] + counts[:, _CASELESS]
+    chars = np.maximum(char_lens, 1).astype(np.float32)
+    wordsafe = np.maximum(words, 1)
+    # A caseless script (CJK, Thai) has no spaces: count its characters as words / 2.
+    eff_words = np.maximum(words, counts[:, _CASELESS] / 2)
+
+    lowered = joined.lower()
+    marker = np.fromiter((bool(_MARKER.match(t, 0, 60)) for t in texts), dtype=bool, count=n)
+    copyright_ = _lines_containing(lowered, ("©", "copyright", "all rights reserved", "(c) "), starts)
+    short_single = np.flatnonzero((words == 1) & (char_lens < 80))
+    domain = np.zeros(n, dtype=bool)
+    domain[short_single] = [bool(_DOMAIN_LINE.match(texts[i])) for i in short_single]
+    bullet = np.isin(first_cls, (_PUNCT, _SYMBOL, _DIGIT)) & np.fromiter(
+        (bool(_BULLET.match(t, 0, 6)) for t in texts), dtype=bool, count=n
+    )
+    duplicate = _duplicates(lowered, doc_ids)
+
+    index = np.arange(n) - doc_starts[doc_ids]
+    doc_len = lengths[doc_ids]
+    long = eff_words >= 10
+    long_share = _doc_mean(long.astype(np.float32), doc_ids, len(docs))
+    mean_log_words = _doc_mean(np.log1p(eff_words), doc_ids, len(docs))
+
+    columns = {
+        "log_chars": np.log1p(char_lens),
+        "log_words": np.log1p(eff_words),
+        "upper_share": counts[:, _UPPER] / np.maximum(letters, 1),
+        "caseless_share": counts[:, _CASELESS] / np.maximum(letters, 1),
+        "digit_share": counts[:, _DIGIT] / chars,
+        "punct_share": (counts[:, _PUNCT] + counts[:, _END]) / chars,
+        "symbol_share": counts[:, _SYMBOL] / chars,
+        "quote_count": np.log1p(counts[:, _QUOTE]),
+        "quote_odd": counts[:, _QUOTE] % 2,
+        "sentence_ends": np.log1p(counts[:, _END]),
+        "ends_sentence": np.isin(last_cls, (_END, _QUOTE)) | (last_cp == 0x29),
+        "ends_colon": (last_cp == 0x3A) | (last_cp == 0xFF1A),
+        "starts_upper": first_cls == _UPPER,
+        "starts_lower": first_cls == _LOWER,
+        "capitalised_share": capitalised / wordsafe,
+        "mean_word_len": letters / wordsafe,
+        "comma_count": np.log1p(commas),
+        "is_marker": marker,
+        "has_copyright": copyright_,
+        "is_domain": domain,
+        "is_bullet": bullet,
+        "is_duplicate": duplicate,
+        "position": index / np.maximum(doc_len - 1, 1),
+        "log_index": np.log1p(index),
+        "log_index_from_end": np.log1p(doc_len - 1 - index),
+        "doc_log_lines": np.log1p(doc_len),
+        "doc_long_share": long_share,
+        "doc_mean_log_words": mean_log_words,
+    }
+    for j, name in enumerate(OWN_NAMES):
+        own[:, j] = columns[name]
+    return LineFeatures(texts, doc_starts, doc_ids, own, long, marker, duplicate)
+
+
+def _lines_containing(haystack: str, needles: Sequence[str], starts: np.ndarray) -> np.ndarray:
+    """Lines of the joined text that contain any needle (str.find is memchr-fast)."""
+    hits: list[int] = []
+    for needle in needles:
+        pos = haystack.find(needle)
+        while pos >= 0:
+            hits.append(pos)
+            pos = haystack.find(needle, pos + 1)
+    out = np.zeros(len(starts), dtype=bool)
+    if hits:
+        out[np.searchsorted(starts, np.asarray(hits), side="right") - 1] = True
+    return out
+
+
+def _doc_mean(values: np.ndarray, doc_ids: np.ndarray, n_docs: int) -> np.ndarray:
+    """Each line gets the mean of `values` over its document."""
+    sums = np.bincount(doc_ids, weights=values, minlength=n_docs)
+    sizes = np.maximum(np.bincount(doc_ids, minlength=n_docs), 1)
+    return (sums / sizes)[doc_ids]
+
+
+def _duplicates(lowered_joined: str, doc_ids: np.ndarray) -> np.ndarray:
+    """True for a line whose text (case and edge spaces aside) occurred earlier in its document."""
+    keys = np.fromiter(
+        (hash(line.strip()) for line in lowered_joined.split("\n")[:-1]), dtype=np.int64, count=len(doc_ids)
+    )
+    pairs = np.rec.fromarrays([doc_ids, keys])
+    _, first = np.unique(pairs, return_index=True)
+    out = np.ones(len(doc_ids), dtype=bool)
+    out[first] = False
+    return out
+
+
+_BOUNDARY = "\x00"
+
+
+def _tokens(texts: list[str]) -> list[str]:
+    """Whitespace tokens of all lines (head and tail only), each line closed by a boundary token.
+
+    `str.split` runs at C speed, where a Unicode-aware regex costs ~10x more;
+    punctuation stays attached ("more:", "(ap)"), which is itself a signal.
+    """
+    clipped = [
+        t if len(t) <= _HEAD_CHARS + _TAIL_CHARS else t[:_HEAD_CHARS] + " \u2026 " + t[-_TAIL_CHARS:]
+        for t in texts
+    ]
+    joined = "\n".join(clipped).lower().replace(_BOUNDARY, "")
+    return (joined.replace("\n", " \x00 ") + " \x00").split()
+
+
+def build_vocabulary(line_texts: Sequence[str], size: int = 40000, min_count: int = 5) -> list[str]:
+    """The most frequent tokens of the training lines (counted once per line).
+
+    Index 0 is reserved for out-of-vocabulary tokens, 1 for the line
+    boundary (so start/end-of-line bigrams like "\\n read" exist) and 2 for
+    any number.
+    """
+    from collections import Counter
+
+    counts: Counter[str] = Counter()
+    for i in range(0, len(line_texts), 20000):
+        chunk = list(line_texts[i : i + 20000])
+        for toks in (set(_tokens([t])) for t in chunk):
+            counts.update(toks)
+    vocab = [tok for tok, c in counts.most_common(size) if c >= min_count and not tok[:1].isdigit()]
+    vocab = [tok for tok in vocab if tok != _BOUNDARY]
+    return ["<oov>", _BOUNDARY, "<num>", *vocab]
+
+
+class Vocabulary(dict):
+    """Token -> column; unknown tokens map to column 0 without being added."""
+
+    def __init__(self, tokens: Sequence[str]):
+        super().__init__((t, i) for i, t in enumerate(tokens))
+
+    def __missing__(self, key: str) -> int:
+        return 2 if key[:1].isdigit() else 0
+
+
+def token_matrix(texts: list[str], vocabulary: "Sequence[str] | Vocabulary") -> sparse.csr_matrix:
+    """Binary unigram + hashed bigram features, one row per line.
+
+    Bigrams are built from unigram ids in NumPy, so the only per-token Python
+    work is one dictionary look-up.
+    """
+    index = vocabulary if isinstance(vocabulary, Vocabulary) else Vocabulary(vocabulary)
+    n_vocab = len(index)
+    n = len(texts)
+    if n == 0:
+        return sparse.csr_matrix((0, n_vocab + BIGRAM_BUCKETS), dtype=np.float32)
+    tokens = _tokens(texts)
+    ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    boundary = ids == 1
+    # Line number of each token: the "\n" token closes its line.
+    line_of = np.cumsum(boundary) - boundary
+    word = ~boundary
+    # Bigrams over the stream with the boundary kept: (prev, cur) pairs within
+    # a line plus "\n"-first / "\n"-last pairs for line starts and ends.
+    prev = np.concatenate([[1], ids[:-1]])
+    prev_line = np.concatenate([[0], line_of[:-1]])
+    pair_ok = (prev_line == line_of) | boundary | (prev == 1)
+    bigram = (prev * 1_000_003 + ids) % BIGRAM_BUCKETS + n_vocab
+    rows = np.concatenate([line_of[word], line_of[pair_ok]])
+    cols = np.concatenate([ids[word], bigram[pair_ok]])
+    data = np.ones(len(rows), dtype=np.float32)
+    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(n, n_vocab + BIGRAM_BUCKETS))
+    matrix.sum_duplicates()
+    np.minimum(matrix.data, 1.0, out=matrix.data)
+    return matrix
+
+
+CONTEXT_NAMES: tuple[str, ...] = ()  # filled below
+
+
+def _shift(values: np.ndarray, k: int, doc_ids: np.ndarray, pad: float) -> np.ndarray:
+    """values[i + k] where that line is in the same document, else `pad`."""
+    n = len(values)
+    out = np.full(values.shape, pad, dtype=np.float32)
+    if k > 0 and k < n:
+        same = doc_ids[k:] == doc_ids[:-k]
+        out[:-k][same] = values[k:][same]
+    elif k < 0 and -k < n:
+        k = -k
+        same = doc_ids[:-k] == doc_ids[k:]
+        out[k:][same] = values[:-k][same]
+    return out
+
+
+def _window_mean(values: np.ndarray, doc_starts: np.ndarray, doc_ids: np.ndarray, before: int, after: int) -> np.ndarray:
+    """Mean of values[i-before .. i+after] (excluding i) clipped to the document."""
+    n = len(values)
+    csum = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
+    idx = np.arange(n)
+    lo = np.maximum(idx - before, doc_starts[doc_ids])
+    hi = np.minimum(idx + after + 1, doc_starts[doc_ids + 1])
+    total = csum[hi] - csum[lo] - values
+    count = hi - lo - 1
+    return np.where(count > 0, total / np.maximum(count, 1), -1.0).astype(np.float32)
+
+
+def _last_index(flag: np.ndarray, doc_starts: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
+    """Index of the last line at or before i (same document) where flag is set, else -1."""
+    n = len(flag)
+    idx = np.arange(n)
+    start_here = np.zeros(n, dtype=bool)
+    start_here[doc_starts[:-1][doc_starts[:-1] < n]] = True
+    mark = np.where(flag | start_here, idx, 0)
+    last = np.maximum.accumulate(mark)
+    return np.where(flag[last], last, -1)
+
+
+_NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
+
+
+def context_features(feats: LineFeatures, stage1: np.ndarray) -> np.ndarray:
+    """Stage-2 inputs: own features, stage-1 scores of the line and its neighbours, zones, markers.
+
+    `stage1` holds the context-free P(article), P(title), P(boilerplate) per line.
+    """
+    n = feats.n_lines
+    doc_ids, doc_starts = feats.doc_ids, feats.doc_starts
+    p_boiler = stage1[:, 2].astype(np.float32)
+    p_title = stage1[:, 1].astype(np.float32)
+    log_words = feats.own[:, OWN_NAMES.index("log_words")]
+    ends_sentence = feats.own[:, OWN_NAMES.index("ends_sentence")]
+    cols: list[np.ndarray] = [feats.own, stage1.astype(np.float32)]
+    for k in _NEIGHBOURS:
+        cols.append(_shift(p_boiler, k, doc_ids, -1.0)[:, None])
+        cols.append(_shift(p_title, k, doc_ids, -1.0)[:, None])
+    for k in (-2, -1, 1, 2):
+        cols.append(_shift(log_words, k, doc_ids, -1.0)[:, None])
+        cols.append(_shift(ends_sentence, k, doc_ids, -1.0)[:, None])
+    cols.append(_window_mean(p_boiler, doc_starts, doc_ids, 8, 0)[:, None])
+    cols.append(_window_mean(p_boiler, doc_starts, doc_ids, 0, 8)[:, None])
+    cols.append(_window_mean(p_boiler, doc_starts, doc_ids, 30, 30)[:, None])
+
+    idx = np.arange(n)
+    # Markers: "Read more" (by wording) or a short line the text model is sure
+    # is boilerplate; the lines after one, up to the next article-like
+    # paragraph, are teasers.
+    article_like = feats.long & (p_boiler < 0.5)
+    last_marker = _last_index(feats.marker, doc_starts, doc_ids)
+    last_article = _last_index(article_like, doc_starts, doc_ids)
+    has_marker = last_marker >= 0
+    since_marker = np.where(has_marker, idx - last_marker, 99)
+    article_since_marker = has_marker & (last_article > last_marker)
+    cols.append(np.log1p(since_marker)[:, None])
+    cols.append(has_marker[:, None])
+    cols.append(article_since_marker[:, None])
+    # Zones: before the first / after the last article-like paragraph (header, footer).
+    cum_article = np.cumsum(article_like)
+    doc_first = doc_starts[doc_ids]
+    before_count = cum_article - article_like - np.where(doc_first > 0, cum_article[np.maximum(doc_first - 1, 0)], 0)
+    doc_total = np.bincount(doc_ids, weights=article_like, minlength=len(doc_starts) - 1)[doc_ids]
+    after_count = doc_total - before_count - article_like
+    cols.append((before_count == 0)[:, None])
+    cols.append((after_count == 0)[:, None])
+    cols.append(np.log1p(before_count)[:, None])
+    cols.append(np.log1p(after_count)[:, None])
+    cols.append((doc_total / np.maximum(np.bincount(doc_ids, minlength=len(doc_starts) - 1)[doc_ids], 1))[:, None])
+    since_article = np.where(last_article >= 0, idx - last_article, 99)
+    cols.append(np.log1p(since_article)[:, None])
+    # Title evidence: is this the line the text model likes most as a title?
+    best_title = np.zeros(n, dtype=bool)
+    if n:
+        order = np.lexsort((-p_title, doc_ids))
+        firsts = order[np.concatenate([[True], doc_ids[order][1:] != doc_ids[order][:-1]])]
+        best_title[firsts] = True
+    cols.append(best_title[:, None])
+    return np.hstack([c.astype(np.float32) if c.ndim == 2 else c[:, None].astype(np.float32) for c in cols])
+
+
+def _context_names() -> tuple[str, ...]:
+    names = [*OWN_NAMES, "s1_article", "s1_title", "s1_boiler"]
+    for k in _NEIGHBOURS:
+        names += [f"boiler{k:+d}", f"title{k:+d}"]
+    for k in (-2, -1, 1, 2):
+        names += [f"log_words{k:+d}", f"ends_sentence{k:+d}"]
+    names += ["boiler_mean_before8", "boiler_mean_after8", "boiler_mean_around30"]
+    names += ["log_since_marker", "after_marker", "article_since_marker"]
+    names += ["header_zone", "footer_zone", "log_articles_before", "log_articles_after", "doc_article_share"]
+    names += ["log_since_article", "best_title"]
+    return tuple(names)
+
+
+CONTEXT_NAMES = _context_names()

@@ -1,0 +1,219 @@
+"""The line classifier: two scikit-learn stages, stored safely with a readable card.
+
+Stage 1 (`text_model`, logistic regression) sees one line at a time: its
+n-grams and shape. Stage 2 (`context_model`, gradient-boosted trees) revises
+that label with the neighbours' stage-1 scores, markers and document zones.
+Both labels are kept, so an explanation can say when context changed a line.
+
+On disk a model is two files: `NAME.skops` (plain sklearn objects and NumPy
+arrays, loaded with skops so nothing in it is executed) and `NAME.json`, the
+card: versions, training sets and licences, the data hash, held-out scores,
+the tuned threshold and the SHA-256 of the `.skops` file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+from scipy import sparse
+
+from .errors import ModelError
+from .features import (
+    FEATURE_VERSION,
+    LineFeatures,
+    Vocabulary,
+    context_features,
+    line_features,
+    token_matrix,
+)
+
+__all__ = ["LineModel", "load_model", "default_model_path", "CLASSES", "MODEL_FORMAT"]
+
+CLASSES = ("article", "title", "boilerplate")
+MODEL_FORMAT = 1
+
+# The only types a declutter model file may contain; skops refuses the rest.
+_TRUSTED_TYPES = [
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.ensemble._hist_gradient_boosting.gradient_boosting.HistGradientBoostingClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.ensemble._hist_gradient_boosting.binning._BinMapper",
+    "sklearn._loss.loss.HalfMultinomialLoss",
+    "sklearn._loss.link.MultinomialLogit",
+    "sklearn._loss.link.Interval",
+    "sklearn._loss.loss.HalfBinomialLoss",
+    "sklearn._loss.link.LogitLink",
+    "sklearn.utils._bunch.Bunch",
+    "numpy.dtype",
+    "builtins.slice",
+    "collections.OrderedDict",
+]
+
+
+@dataclass
+class LineModel:
+    """A trained classifier plus everything needed to run and describe it."""
+
+    vocabulary: list[str]
+    own_mean: np.ndarray
+    own_scale: np.ndarray
+    text_model: Any  # LogisticRegression over [token n-grams, scaled own features]
+    context_model: Any  # HistGradientBoostingClassifier over context_features
+    card: dict[str, Any] = field(default_factory=dict)
+    _vocab_index: Vocabulary | None = field(default=None, repr=False)
+
+    @property
+    def threshold(self) -> float:
+        return float(self.card.get("threshold", 0.5))
+
+    @property
+    def name(self) -> str:
+        return str(self.card.get("name", "unnamed"))
+
+    @property
+    def vocab_index(self) -> Vocabulary:
+        if self._vocab_index is None:
+            self._vocab_index = Vocabulary(self.vocabulary)
+        return self._vocab_index
+
+    def stage1_inputs(self, feats: LineFeatures) -> sparse.csr_matrix:
+        own = (feats.own - self.own_mean) / self.own_scale
+        tokens = token_matrix(feats.texts, self.vocab_index)
+        return sparse.hstack([tokens, sparse.csr_matrix(own)], format="csr")
+
+    def predict(self, docs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+        """Stage-1 and stage-2 class probabilities (columns = CLASSES) for every line of every doc."""
+        feats = line_features(docs)
+        if feats.n_lines == 0:
+            empty = np.zeros((0, len(CLASSES)))
+            return empty, empty
+        stage1 = _ordered_proba(self.text_model, self.stage1_inputs(feats))
+        stage2 = _ordered_proba(self.context_model, context_features(feats, stage1))
+        return stage1, stage2
+
+    def save(self, path: str | Path) -> Path:
+        """Write NAME.skops and its card NAME.json (with the file's SHA-256)."""
+        import skops.io
+
+        path = Path(path).with_suffix(".skops")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = {
+            "format": MODEL_FORMAT,
+            "feature_version": FEATURE_VERSION,
+            "vocabulary": list(self.vocabulary),
+            "own_mean": np.asarray(self.own_mean, dtype=np.float32),
+            "own_scale": np.asarray(self.own_scale, dtype=np.float32),
+            "text_model": self.text_model,
+            "context_model": self.context_model,
+        }
+        skops.io.dump(payload, path, compression=8, compresslevel=9)  # zipfile.ZIP_DEFLATED
+        card = dict(self.card)
+        card.update(
+            format=MODEL_FORMAT,
+            feature_version=FEATURE_VERSION,
+            classes=list(CLASSES),
+            sha256=_sha256(path),
+            library_versions=_library_versions(),
+        )
+        self.card = card
+        path.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        return path
+
+
+def _ordered_proba(estimator: Any, X: Any) -> np.ndarray:
+    """predict_proba with columns in CLASSES order, zeros for a class the model never saw."""
+    proba = estimator.predict_proba(X)
+    out = np.zeros((proba.shape[0], len(CLASSES)))
+    for j, cls in enumerate(estimator.classes_):
+        out[:, CLASSES.index(str(cls))] = proba[:, j]
+    return out
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _library_versions() -> dict[str, str]:
+    import sklearn
+    import skops
+
+    return {"scikit-learn": sklearn.__version__, "numpy": np.__version__, "skops": skops.__version__}
+
+
+def default_model_path() -> Path:
+    """The model shipped inside the package."""
+    return Path(str(resources.files("declutter") / "models" / "default.skops"))
+
+
+def read_card(path: str | Path) -> dict[str, Any]:
+    """The JSON card next to a model file, readable without loading the model."""
+    card_path = Path(path).with_suffix(".json")
+    try:
+        return json.loads(card_path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelError(f"no model card {card_path}: a declutter model is NAME.skops plus NAME.json") from None
+    except (OSError, ValueError) as exc:
+        raise ModelError(f"cannot read model card {card_path}: {exc}") from None
+
+
+def load_model(path: str | Path | None = None, *, trust: bool = False) -> LineModel:
+    """Load a model after checking its card: format, feature version and file hash.
+
+    A file whose hash does not match its card, or which contains any type
+    outside the short list a declutter model uses, is refused unless
+    `trust=True` (the CLI's `--trust-model`).
+    """
+    import skops.io
+
+    path = Path(path) if path is not None else default_model_path()
+    if not path.exists():
+        raise ModelError(f"model file {path} does not exist")
+    if path.suffix != ".skops":
+        raise ModelError(
+            f"{path} is not a .skops model: declutter never unpickles model files; "
+            "train one with `declutter train` or pass a NAME.skops with its NAME.json card"
+        )
+    card = read_card(path)
+    if card.get("format") != MODEL_FORMAT or card.get("feature_version") != FEATURE_VERSION:
+        raise ModelError(
+            f"{path} was made for model format {card.get('format')} / feature version "
+            f"{card.get('feature_version')}; this declutter needs {MODEL_FORMAT} / {FEATURE_VERSION}: retrain it"
+        )
+    if not trust and card.get("sha256") != _sha256(path):
+        raise ModelError(f"{path} does not match the SHA-256 in its card: refusing it (use --trust-model to override)")
+    try:
+        untrusted = [t for t in skops.io.get_untrusted_types(file=path) if t not in _TRUSTED_TYPES]
+        if untrusted and not trust:
+            raise ModelError(
+                f"{path} contains types a declutter model never uses ({', '.join(untrusted[:5])}): "
+                "refusing to load it (use --trust-model only for a file you made)"
+            )
+        payload = skops.io.load(path, trusted=_TRUSTED_TYPES + untrusted)
+    except ModelError:
+        raise
+    except Exception as exc:  # a corrupt zip, an incompatible sklearn, ...
+        raise ModelError(f"cannot load model {path}: {exc}") from None
+    try:
+        return LineModel(
+            vocabulary=list(payload["vocabulary"]),
+            own_mean=np.asarray(payload["own_mean"]),
+            own_scale=np.asarray(payload["own_scale"]),
+            text_model=payload["text_model"],
+            context_model=payload["context_model"],
+            card=card,
+        )
+    except (KeyError, TypeError) as exc:
+        raise ModelError(f"{path} is not a declutter model: missing {exc}") from None
+
+
+@lru_cache(maxsize=4)
+def cached_model(path: str | None) -> LineModel:
+    """One loaded model per path and process (workers load it once)."""
+    return load_model(path)

@@ -1,0 +1,152 @@
+"""Cleaner: document -> classify -> revise in context -> cut -> repair -> render.
+
+A Cleaner loads its model once and classifies many documents in one model
+call (`explain_many`), which is how batch mode keeps per-document overhead
+small.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from .config import Config
+from .cuts import cut_leading_tag, cut_trailing_notice
+from .document import Document, Line, Repair, Result, render, split_document
+from .model import LineModel, cached_model, load_model
+
+__all__ = ["Cleaner"]
+
+# A repeated line is boilerplate by LABELING.md; below this many words the
+# rule is left to the model, so a repeated short table cell ("0", "Yes") is not
+# dropped for being short and repeated alone.
+_DUPLICATE_MIN_WORDS = 3
+
+
+class Cleaner:
+    """Reusable cleaner: holds a Config and a model, loaded lazily on first use.
+
+    >>> cleaner = Cleaner()
+    >>> cleaner.clean("Support our journalism! Donate now\\n\\nThe council met on Monday and agreed to extend the ceasefire for another week, officials said.\\n")
+    'The council met on Monday and agreed to extend the ceasefire for another week, officials said.\\n'
+    """
+
+    def __init__(
+        self,
+        config: Config | None = None,
+        model: LineModel | str | Path | None = None,
+        *,
+        trust_model: bool = False,
+    ) -> None:
+        self.config = config or Config()
+        self._model_arg = model
+        self._trust = trust_model
+        self._model: LineModel | None = model if isinstance(model, LineModel) else None
+
+    @property
+    def model(self) -> LineModel:
+        if self._model is None:
+            arg = self._model_arg
+            if arg is None:
+                self._model = cached_model(None)
+            else:
+                self._model = load_model(arg, trust=self._trust)  # type: ignore[arg-type]
+        return self._model
+
+    @property
+    def threshold(self) -> float:
+        return self.config.threshold if self.config.threshold is not None else self.model.threshold
+
+    def clean(self, text: str) -> str:
+        """The article text of one document."""
+        return self.explain(text).text
+
+    def explain(self, text: str) -> Result:
+        """The article text plus every line's score, label and reason, and every repair."""
+        return self.explain_many([text])[0]
+
+    def clean_many(self, texts: Iterable[str]) -> list[str]:
+        return [r.text for r in self.explain_many(list(texts))]
+
+    def explain_many(self, texts: Sequence[str]) -> list[Result]:
+        """Clean a batch with one model call for all its lines."""
+        return self.explain_documents([split_document(t) for t in texts])
+
+    def explain_documents(self, docs: Sequence[Document]) -> list[Result]:
+        """Like `explain_many` for documents already split into lines (evaluation, HTML)."""
+        line_texts = [d.texts for d in docs]
+        if any(line_texts):
+            stage1, stage2 = self.model.predict(line_texts)
+        else:
+            stage1 = stage2 = np.zeros((0, 3))
+        results = []
+        offset = 0
+        for doc in docs:
+            n = len(doc.lines)
+            self._label(doc, stage1[offset : offset + n], stage2[offset : offset + n])
+            offset += n
+            results.append(self._finish(doc))
+        return results
+
+    def _label(self, doc: Document, stage1: np.ndarray, stage2: np.ndarray) -> None:
+        """Labels from the model's scores: drop at P(boilerplate) >= threshold, one title at most."""
+        threshold = self.threshold
+        seen: set[str] = set()
+        title_index, title_score = -1, 0.0
+        for line, s1, s2 in zip(doc.lines, stage1, stage2):
+            line.score = round(float(s2[2]), 4)
+            line.title_score = round(float(s2[1]), 4)
+            key = line.text.strip().casefold()
+            repeated = key in seen
+            seen.add(key)
+            if repeated and self.config.drop_duplicates and len(key.split()) >= _DUPLICATE_MIN_WORDS:
+                line.label, line.reason = "boilerplate", "duplicate"
+                continue
+            dropped = s2[2] >= threshold
+            line.label = "boilerplate" if dropped else "article"
+            line.reason = "model" if (s1[2] >= threshold) == dropped else "context"
+            if not dropped and s2[1] > s2[0] and s2[1] > title_score:
+                title_index, title_score = line.index, float(s2[1])
+        if title_index >= 0:
+            doc.lines[title_index].label = "title"
+
+    def _finish(self, doc: Document) -> Result:
+        """Cut glued notices, repair the kept lines and render the text."""
+        config = self.config
+        kept = [line for line in doc.lines if line.kept and (config.keep_title or line.label != "title")]
+        for line in kept:
+            line.output = line.text
+        body = [line for line in kept if line.label == "article"]
+        if config.cut_notices and body:
+            first, last = body[0], body[-1]
+            first.output, cut = cut_leading_tag(first.output or "")
+            if cut:
+                first.cuts.append(cut)
+            last.output, cut = cut_trailing_notice(last.output or "")
+            if cut:
+                last.cuts.append(cut)
+        repairs: list[Repair] = []
+        if config.repair and kept:
+            from .repair import repair_lines
+
+            fixed, found = repair_lines([line.output or "" for line in kept], skip=config.skip_repairs)
+            for line, new in zip(kept, fixed):
+                line.output = new
+            repairs = [Repair(kept[r.line].index, r.name, r.before, r.after) for r in found]
+        else:
+            for line in kept:
+                line.output = (line.output or "").rstrip()
+        for line in kept:
+            if not (line.output or "").strip():
+                line.output = None
+        title = next((line.output or line.text for line in doc.lines if line.label == "title"), None)
+        return Result(
+            text=render(doc.lines),
+            title=title,
+            metadata=dict(doc.metadata),
+            lines=doc.lines,
+            repairs=repairs,
+            model=self.model.name if self._model is not None else "",
+        )

@@ -1,0 +1,178 @@
+"""Fit a LineModel from labeled documents (used by training/ and `declutter train`).
+
+Stage 2 must learn how far to trust stage 1 on outlets it has not seen, so it
+is trained on *out-of-fold* stage-1 scores: stage 1 is refitted on folds
+grouped by site, and each line gets the score of the fold that did not see
+its site. Lines without a label (None) are not learned from but still give
+their neighbours context.
+"""
+
+from __future__ import annotations
+
+import time
+import zlib
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+from scipy import sparse
+
+from .features import CONTEXT_NAMES, OWN_NAMES, build_vocabulary, context_features, line_features
+from .model import CLASSES, LineModel, _ordered_proba
+
+__all__ = ["LabeledDoc", "fit", "tune_threshold"]
+
+
+@dataclass(slots=True)
+class LabeledDoc:
+    """One training document: its lines, a label per line (or None), and where it came from."""
+
+    lines: list[str]
+    labels: list[str | None]
+    group: str  # site or outlet: folds never split one
+    dataset: str = ""
+    shape: str = "residue"  # "residue" (extractor output) or "page" (all page text)
+    weight: float = 1.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _label_array(docs: Sequence[LabeledDoc]) -> np.ndarray:
+    """Class index per line, -1 for unlabeled."""
+    lookup = {c: i for i, c in enumerate(CLASSES)}
+    return np.fromiter((lookup.get(lab, -1) if lab else -1 for d in docs for lab in d.labels), dtype=np.int64)
+
+
+def _line_weights(docs: Sequence[LabeledDoc]) -> np.ndarray:
+    """Each shape carries equal total weight; within a shape a document weighs
+    sqrt(lines), so a 3,000-line page does not drown a 30-line residue."""
+    weights = []
+    for d in docs:
+        n = max(len(d.lines), 1)
+        weights.append(np.full(len(d.lines), d.weight / np.sqrt(n)))
+    w = np.concatenate(weights) if weights else np.zeros(0)
+    shapes = np.repeat([d.shape for d in docs], [len(d.lines) for d in docs])
+    for shape in set(shapes.tolist()):
+        mask = shapes == shape
+        w[mask] *= mask.sum() / max(w[mask].sum(), 1e-9) / len(set(shapes.tolist()))
+    return w
+
+
+def _text_model(C: float, seed: int) -> Any:
+    from sklearn.linear_model import LogisticRegression
+
+    return LogisticRegression(C=C, max_iter=300, tol=1e-3, random_state=seed)
+
+
+def _context_model(seed: int) -> Any:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    # 250 rounds of depth-limited trees: enough to learn the zone/marker
+    # interactions, small enough (~1 MB) to ship. Calibrated on the
+    # leave-one-dataset-out runs in training/evaluate.py.
+    return HistGradientBoostingClassifier(
+        max_iter=250, learning_rate=0.08, max_leaf_nodes=31, min_samples_leaf=40,
+        l2_regularization=1.0, early_stopping=False, random_state=seed,
+    )
+
+
+def fit(
+    docs: Sequence[LabeledDoc],
+    *,
+    vocabulary_size: int = 30000,
+    text_C: float = 0.5,
+    folds: int = 3,
+    seed: int = 0,
+    log: Any = print,
+) -> LineModel:
+    """Train both stages on `docs` and return the model (threshold still at 0.5)."""
+    t0 = time.time()
+    labels = _label_array(docs)
+    weights = _line_weights(docs)
+    known = labels >= 0
+    if len(set(labels[known].tolist())) < 2:
+        raise ValueError("training needs at least two classes among the labeled lines")
+    feats = line_features([d.lines for d in docs])
+    vocabulary = build_vocabulary([t for t, k in zip(feats.texts, known) if k], size=vocabulary_size)
+    model = LineModel(
+        vocabulary=vocabulary,
+        own_mean=feats.own.mean(axis=0),
+        own_scale=feats.own.std(axis=0) + 1e-3,
+        text_model=None,
+        context_model=None,
+    )
+    X1 = model.stage1_inputs(feats)
+    log(f"features: {feats.n_lines} lines, {X1.shape[1]} columns ({time.time() - t0:.0f}s)")
+
+    # Out-of-fold stage-1 scores, folds grouped by site.
+    groups = np.repeat([zlib.crc32(d.group.encode()) % folds for d in docs], [len(d.lines) for d in docs])
+    oof = np.zeros((feats.n_lines, len(CLASSES)))
+    for fold in range(folds):
+        train = known & (groups != fold)
+        if len(set(labels[train].tolist())) < 2 or not (groups == fold).any():
+            oof[groups == fold] = 1.0 / len(CLASSES)
+            continue
+        est = _text_model(text_C, seed).fit(X1[train], labels_to_names(labels[train]), sample_weight=weights[train])
+        oof[groups == fold] = _ordered_proba(est, X1[groups == fold])
+        log(f"stage 1 fold {fold + 1}/{folds} ({time.time() - t0:.0f}s)")
+    model.text_model = _text_model(text_C, seed).fit(
+        X1[known], labels_to_names(labels[known]), sample_weight=weights[known]
+    )
+    X2 = context_features(feats, oof)
+    model.context_model = _context_model(seed).fit(
+        X2[known], labels_to_names(labels[known]), sample_weight=weights[known]
+    )
+    log(f"stage 2 fitted ({time.time() - t0:.0f}s)")
+    model.card.update(
+        feature_names={"own": list(OWN_NAMES), "context": list(CONTEXT_NAMES)},
+        training_lines=int(known.sum()),
+        training_documents=len(docs),
+        hyperparameters={"vocabulary_size": vocabulary_size, "text_C": text_C, "folds": folds, "seed": seed},
+    )
+    return model
+
+
+def labels_to_names(idx: np.ndarray) -> np.ndarray:
+    return np.asarray(CLASSES)[idx]
+
+
+def tune_threshold(
+    is_article: np.ndarray, p_boiler: np.ndarray, target_recall: float = 0.98
+) -> float:
+    """The lowest drop threshold that keeps `target_recall` of the article lines.
+
+    >>> tune_threshold(np.array([1, 1, 1, 0]), np.array([0.1, 0.2, 0.6, 0.9]), 0.66)
+    0.21
+    """
+    scores = np.sort(p_boiler[is_article.astype(bool)])
+    if scores.size == 0:
+        return 0.5
+    # Keep a line when p < t: t must exceed the score at the target quantile.
+    k = int(np.ceil(target_recall * scores.size)) - 1
+    return float(min(0.99, round(scores[k] + 0.01, 2)))
+
+
+def load_labeled(paths: Iterable[str], **filters: Any) -> list[LabeledDoc]:
+    """Read build_lines / `declutter train` JSONL(.gz) documents into LabeledDocs."""
+    import gzip
+    import json
+
+    docs = []
+    for path in paths:
+        opener = gzip.open if str(path).endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8") as fh:
+            for raw in fh:
+                rec = json.loads(raw)
+                if any(rec.get(k) not in v for k, v in filters.items() if v):
+                    continue
+                lines = [ln["text"] for ln in rec["lines"]]
+                docs.append(
+                    LabeledDoc(
+                        lines=lines,
+                        labels=[ln.get("label") for ln in rec["lines"]],
+                        group=str(rec.get("site") or rec.get("outlet") or rec.get("id")),
+                        dataset=str(rec.get("dataset", "")),
+                        shape=str(rec.get("shape") or "residue"),
+                        meta={k: rec.get(k) for k in ("id", "lang", "page_type", "gold")},
+                    )
+                )
+    return docs

@@ -1,0 +1,77 @@
+"""Feature extraction: batch invariance (no leaks across documents) and the signals it must see."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from declutter.features import (
+    CONTEXT_NAMES,
+    OWN_NAMES,
+    Vocabulary,
+    build_vocabulary,
+    context_features,
+    line_features,
+    token_matrix,
+)
+
+DOCS = [
+    ["Support us!", "Read more", "Putin said on Monday that the troops would rest before the next push.", "kremlin.ru"],
+    ["Der Kanzler sagte am Montag, die Gespräche würden fortgesetzt.", "Lesen Sie auch", "Mehr zum Thema"],
+    ["一个很长的中文句子，没有空格，但仍然是文章的一部分。"],
+    [],
+    ["Same line here", "Same line here"],
+]
+
+
+def _features(docs):
+    f = line_features(docs)
+    rng = np.random.default_rng(0)
+    stage1 = rng.dirichlet([1, 1, 1], size=f.n_lines)
+    return f, stage1
+
+
+def test_features_of_a_batch_equal_features_of_each_document_alone():
+    batch, stage1 = _features(DOCS)
+    ctx = context_features(batch, stage1)
+    offset = 0
+    for doc in DOCS:
+        alone = line_features([doc])
+        n = len(doc)
+        np.testing.assert_allclose(alone.own, batch.own[offset : offset + n], rtol=1e-6)
+        np.testing.assert_allclose(
+            context_features(alone, stage1[offset : offset + n]), ctx[offset : offset + n], rtol=1e-6
+        )
+        offset += n
+
+
+def test_shapes_match_the_declared_names():
+    f, stage1 = _features(DOCS)
+    assert f.own.shape == (f.n_lines, len(OWN_NAMES))
+    assert context_features(f, stage1).shape == (f.n_lines, len(CONTEXT_NAMES))
+
+
+def test_markers_domains_and_duplicates_are_seen():
+    f = line_features(DOCS)
+    col = {name: f.own[:, i] for i, name in enumerate(OWN_NAMES)}
+    texts = f.texts
+    assert col["is_marker"][texts.index("Read more")] == 1
+    assert col["is_marker"][texts.index("Lesen Sie auch")] == 1
+    assert col["is_domain"][texts.index("kremlin.ru")] == 1
+    assert col["is_duplicate"].tolist()[-2:] == [0, 1]
+    cjk = texts.index(DOCS[2][0])
+    assert col["log_words"][cjk] > np.log1p(5)  # a caseless script still counts as a long line
+
+
+def test_token_matrix_rows_follow_lines_and_mark_line_starts():
+    texts = ["Read more about: war", "", "read more"]
+    vocab = Vocabulary(build_vocabulary(texts, min_count=1))
+    m = token_matrix(texts, vocab)
+    assert m.shape[0] == 3
+    assert m[1].nnz == 1  # an empty line still has its start/end bigram
+    shared = set(m[0].indices) & set(m[2].indices)
+    assert len(shared) >= 3  # "read", "more" and the line-start bigram "\0 read"
+
+
+def test_empty_batch():
+    f = line_features([])
+    assert f.n_lines == 0 and f.own.shape == (0, len(OWN_NAMES))

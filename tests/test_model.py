@@ -1,0 +1,97 @@
+"""Model files: round trip, and refusal of anything that is not a declutter model we can check."""
+
+from __future__ import annotations
+
+import json
+import pickle
+
+import numpy as np
+import pytest
+
+from declutter.errors import ModelError
+from declutter.model import load_model, read_card
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """A small model trained on the seed fixtures (seconds), saved to a temp dir."""
+    from conftest import FIXTURES
+    from declutter.train import LabeledDoc, fit
+
+    docs = []
+    for path in sorted((FIXTURES / "seeds").glob("*.json")):
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        docs.append(LabeledDoc([ln["text"] for ln in rec["lines"]], [ln["label"] for ln in rec["lines"]], group=path.stem))
+    model = fit(docs, vocabulary_size=2000, log=lambda *_: None)
+    model.card["name"] = "tiny"
+    path = model.save(tmp_path_factory.mktemp("model") / "tiny.skops")
+    return model, path
+
+
+def test_round_trip_gives_the_same_predictions(tiny_model):
+    model, path = tiny_model
+    loaded = load_model(path)
+    docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
+    for a, b in zip(model.predict(docs), loaded.predict(docs)):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    assert read_card(path)["name"] == "tiny"
+
+
+def test_default_model_card_is_readable_json_with_provenance():
+    from declutter.model import default_model_path
+
+    card = read_card(default_model_path())
+    for key in ("feature_version", "library_versions", "training_sets", "training_data_sha256", "heldout_scores", "threshold", "sha256"):
+        assert key in card, key
+    assert default_model_path().stat().st_size <= 5_000_000
+
+
+def test_a_pickle_is_refused_without_unpickling(tmp_path):
+    evil = tmp_path / "model.pkl"
+    evil.write_bytes(pickle.dumps({"a": 1}))
+    with pytest.raises(ModelError, match="never unpickles"):
+        load_model(evil)
+
+
+def test_a_tampered_file_is_refused(tiny_model, tmp_path):
+    _, path = tiny_model
+    copy = tmp_path / "tampered.skops"
+    copy.write_bytes(path.read_bytes() + b"\0")
+    copy.with_suffix(".json").write_text(path.with_suffix(".json").read_text())
+    with pytest.raises(ModelError, match="SHA-256"):
+        load_model(copy)
+
+
+def test_a_model_with_foreign_types_is_refused_even_with_a_matching_card(tiny_model, tmp_path):
+    import hashlib
+    from collections import Counter
+
+    import skops.io
+
+    _, path = tiny_model
+    bad = tmp_path / "foreign.skops"
+    skops.io.dump({"vocabulary": ["x"], "payload": Counter("abc")}, bad)
+    card = json.loads(path.with_suffix(".json").read_text())
+    card["sha256"] = hashlib.sha256(bad.read_bytes()).hexdigest()
+    bad.with_suffix(".json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="types a declutter model never uses"):
+        load_model(bad)
+
+
+def test_an_other_feature_version_is_refused(tiny_model, tmp_path):
+    _, path = tiny_model
+    copy = tmp_path / "old.skops"
+    copy.write_bytes(path.read_bytes())
+    card = json.loads(path.with_suffix(".json").read_text())
+    card["feature_version"] = -1
+    copy.with_suffix(".json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="retrain"):
+        load_model(copy)
+
+
+def test_a_model_without_card_is_refused(tiny_model, tmp_path):
+    _, path = tiny_model
+    lonely = tmp_path / "lonely.skops"
+    lonely.write_bytes(path.read_bytes())
+    with pytest.raises(ModelError, match="no model card"):
+        load_model(lonely)
