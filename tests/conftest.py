@@ -1,0 +1,41 @@
+"""Shared test helpers: paths to the fixtures and a CLI runner."""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))
+
+
+class CliResult:
+    def __init__(self, code: int, stdout: bytes, stderr: str):
+        self.code, self.stdout, self.stderr = code, stdout, stderr
+
+    @property
+    def text(self) -> str:
+        return self.stdout.decode("utf-8")
+
+
+@pytest.fixture
+def run_cli(monkeypatch):
+    """Run `declutter.cli.main(argv)` in process with the given stdin bytes."""
+    from declutter.cli import main
+
+    def run(argv: list[str], stdin: bytes = b"") -> CliResult:
+        out, err = io.BytesIO(), io.StringIO()
+        fake_stdin = io.TextIOWrapper(io.BytesIO(stdin), encoding="utf-8")
+        fake_stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+        monkeypatch.setattr(sys, "stdin", fake_stdin)
+        monkeypatch.setattr(sys, "stdout", fake_stdout)
+        monkeypatch.setattr(sys, "stderr", err)
+        code = main(argv)
+        fake_stdout.flush()
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return run

@@ -1,0 +1,192 @@
+"""Train the shipped default model, tune its threshold honestly, and write its card.
+
+    python training/train_default.py [--lines build/lines] [--out declutter/models/default]
+
+1. Leave-one-dataset-out over the training mix: for each training dataset,
+   fit on the others and predict it (cached in build/lodo/). These are the
+   only predictions the threshold is tuned on, and the held-out scores of
+   the training datasets.
+2. Fit on the whole mix, with the tuned threshold: the drop threshold is the
+   lowest that keeps >= 98% of article lines of *extractor residue*
+   (LABELING.md: losing article text is worse than keeping a teaser).
+3. Score the final model on the evaluation-only datasets it never saw.
+
+The default mix is what we can defend shipping: wcxb_dev (CC-BY-4.0),
+readability and trafilatura_eval (Apache-2.0), and our own labeled seeds. The
+research-only (big9_news, chaos_web, l3s_gn1), AGPL (dragnet) and unlicensed
+(cleaneval, cleanportaleval) sets are used for evaluation only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from declutter.config import Config  # noqa: E402
+from declutter.evaluation import evaluate  # noqa: E402
+from declutter.model import CLASSES  # noqa: E402
+from declutter.pipeline import Cleaner  # noqa: E402
+from declutter.train import LabeledDoc, fit, load_labeled, tune_threshold  # noqa: E402
+
+TRAIN_SETS = {
+    "wcxb_dev": "CC-BY-4.0 (Murrough Foley, WCXB: A Multi-Type Web Content Extraction Benchmark, 2026)",
+    "readability": "Apache-2.0 (mozilla/readability test pages)",
+    "trafilatura_eval": "Apache-2.0 (adbar/trafilatura evaluation snippets)",
+    "seeds": "our own labels (fixtures/seeds)",
+}
+EVAL_SETS = {
+    "big9_news": "research only",
+    "chaos_web": "research only",
+    "l3s_gn1": "research only (L3S-GN1 licence)",
+    "dragnet": "AGPL-3.0",
+    "cleaneval": "none stated",
+    "cleanportaleval": "none stated",
+}
+# The modern sets are the closest to today's outlets: they weigh most when
+# the threshold is tuned (the issue's guidance).
+TUNE_WEIGHT = {"wcxb_dev": 2.0, "readability": 2.0, "trafilatura_eval": 1.0}
+TARGET_RECALL = 0.98
+
+
+def seed_docs() -> list[LabeledDoc]:
+    """The labeled seeds as training documents (our own labels, residue shape)."""
+    docs = []
+    for path in sorted((ROOT / "fixtures" / "seeds").glob("*.json")):
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        docs.append(
+            LabeledDoc(
+                lines=[ln["text"] for ln in rec["lines"]],
+                labels=[ln["label"] for ln in rec["lines"]],
+                group=f"seed/{path.stem}",
+                dataset="seeds",
+                shape="residue",
+                weight=3.0,
+                meta={"id": path.stem, "gold": rec["expected"]},
+            )
+        )
+    return docs
+
+
+def load_sets(lines_dir: Path, names: list[str]) -> dict[str, list[LabeledDoc]]:
+    sets = {}
+    for name in names:
+        if name == "seeds":
+            sets[name] = seed_docs()
+            continue
+        path = lines_dir / f"{name}.jsonl.gz"
+        sets[name] = load_labeled([str(path)])
+        print(f"loaded {name}: {len(sets[name])} docs", flush=True)
+    return sets
+
+
+def data_hash(lines_dir: Path, names: list[str]) -> str:
+    digest = hashlib.sha256()
+    for name in names:
+        path = lines_dir / f"{name}.jsonl.gz" if name != "seeds" else None
+        files = [path] if path else sorted((ROOT / "fixtures" / "seeds").glob("*.json"))
+        for f in files:
+            digest.update(f.read_bytes())
+    return digest.hexdigest()
+
+
+def boiler_scores(model, docs: list[LabeledDoc]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Stage-2 P(boilerplate), gold label index and residue mask for every labeled line."""
+    ps, labels, residue = [], [], []
+    for start in range(0, len(docs), 500):
+        chunk = docs[start : start + 500]
+        _, stage2 = model.predict([d.lines for d in chunk])
+        ps.append(stage2[:, CLASSES.index("boilerplate")])
+        labels += [lab for d in chunk for lab in d.labels]
+        residue += [d.shape == "residue" for d in chunk for _ in d.lines]
+    p = np.concatenate(ps) if ps else np.zeros(0)
+    lab = np.array([CLASSES.index(x) if x else -1 for x in labels])
+    return p, lab, np.array(residue, dtype=bool)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--lines", type=Path, default=ROOT / "build" / "lines")
+    parser.add_argument("--out", type=Path, default=ROOT / "declutter" / "models" / "default")
+    parser.add_argument("--lodo-dir", type=Path, default=ROOT / "build" / "lodo")
+    parser.add_argument("--train", nargs="+", default=list(TRAIN_SETS))
+    parser.add_argument("--eval", nargs="+", default=list(EVAL_SETS))
+    parser.add_argument("--max-docs", type=int, default=0, help="cap documents per dataset (quick runs)")
+    args = parser.parse_args()
+    t0 = time.time()
+    train_sets = load_sets(args.lines, args.train)
+    if args.max_docs:
+        train_sets = {k: v[: args.max_docs] for k, v in train_sets.items()}
+
+    # 1. leave one dataset out: threshold tuning data and held-out scores.
+    args.lodo_dir.mkdir(parents=True, exist_ok=True)
+    tune_p, tune_article, tune_w = [], [], []
+    lodo_models = {}
+    for held in [n for n in args.train if n != "seeds"]:
+        rest = [d for n, docs in train_sets.items() if n != held for d in docs]
+        print(f"== leave out {held}: fit on {len(rest)} docs", flush=True)
+        model = fit(rest)
+        lodo_models[held] = model
+        p, lab, residue = boiler_scores(model, train_sets[held])
+        keep = (lab >= 0) & residue
+        tune_p.append(p[keep])
+        tune_article.append(lab[keep] != CLASSES.index("boilerplate"))
+        tune_w.append(np.full(keep.sum(), TUNE_WEIGHT.get(held, 1.0)))
+    p_all = np.concatenate(tune_p)
+    article = np.concatenate(tune_article)
+    # Weighted tuning: repeat the modern sets' lines by their weight.
+    reps = np.concatenate(tune_w).round().astype(int)
+    threshold = tune_threshold(np.repeat(article, reps), np.repeat(p_all, reps), TARGET_RECALL)
+    print(f"threshold for residue article recall >= {TARGET_RECALL}: {threshold}", flush=True)
+
+    heldout: dict[str, dict] = {}
+    for held, model in lodo_models.items():
+        model.card["threshold"] = threshold
+        cleaner = Cleaner(Config(), model=model)
+        for shape in ("residue", "page"):
+            docs = [d for d in train_sets[held] if d.shape == shape]
+            if docs:
+                heldout.setdefault(held, {})[shape] = evaluate(cleaner, docs)["all"]
+        print(held, json.dumps(heldout.get(held)), flush=True)
+
+    # 2. the shipped model: all of the mix.
+    everything = [d for docs in train_sets.values() for d in docs]
+    print(f"== final fit on {len(everything)} docs", flush=True)
+    final = fit(everything)
+    final.card.update(
+        name="declutter-default-1",
+        threshold=threshold,
+        threshold_rule=f"lowest threshold keeping >= {TARGET_RECALL} of article lines of held-out extractor residue (leave-one-dataset-out over the training mix)",
+        training_sets=TRAIN_SETS,
+        training_data_sha256=data_hash(args.lines, args.train),
+    )
+
+    # 3. evaluation-only datasets: never seen by the final model.
+    cleaner = Cleaner(Config(), model=final)
+    for name in args.eval:
+        docs = load_labeled([str(args.lines / f"{name}.jsonl.gz")])
+        for shape in ("residue", "page"):
+            subset = [d for d in docs if d.shape == shape]
+            if subset:
+                heldout.setdefault(name, {})[shape] = evaluate(cleaner, subset)["all"]
+        print(name, json.dumps(heldout.get(name)), flush=True)
+    final.card["heldout_scores"] = {
+        "method": "training datasets: leave-one-dataset-out models; others: the final model, never trained on them",
+        "licences_of_evaluation_sets": EVAL_SETS,
+        "scores": heldout,
+    }
+    path = final.save(args.out)
+    print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
