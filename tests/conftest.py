@@ -39,3 +39,25 @@ def run_cli(monkeypatch):
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return run
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory):
+    """(model, path): a small model trained on the seed fixtures in seconds, saved to a temp dir.
+
+    For tests of plumbing (files, batch, CLI options) that must not depend on
+    the shipped model's quality.
+    """
+    import json
+
+    from declutter.train import LabeledDoc, fit
+
+    docs = []
+    for path in sorted((FIXTURES / "seeds").glob("*.json")):
+        rec = json.loads(path.read_text(encoding="utf-8"))
+        labels = [ln["label"] for ln in rec["lines"]]
+        docs.append(LabeledDoc([ln["text"] for ln in rec["lines"]], labels, group=path.stem))
+    model = fit(docs, vocabulary_size=2000, log=lambda *_: None)
+    model.card["name"] = "tiny"
+    path = model.save(tmp_path_factory.mktemp("model") / "tiny.skops")
+    return model, path

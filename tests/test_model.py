@@ -12,22 +12,6 @@ from declutter.errors import ModelError
 from declutter.model import load_model, read_card
 
 
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    """A small model trained on the seed fixtures (seconds), saved to a temp dir."""
-    from conftest import FIXTURES
-    from declutter.train import LabeledDoc, fit
-
-    docs = []
-    for path in sorted((FIXTURES / "seeds").glob("*.json")):
-        rec = json.loads(path.read_text(encoding="utf-8"))
-        docs.append(LabeledDoc([ln["text"] for ln in rec["lines"]], [ln["label"] for ln in rec["lines"]], group=path.stem))
-    model = fit(docs, vocabulary_size=2000, log=lambda *_: None)
-    model.card["name"] = "tiny"
-    path = model.save(tmp_path_factory.mktemp("model") / "tiny.skops")
-    return model, path
-
-
 def test_round_trip_gives_the_same_predictions(tiny_model):
     model, path = tiny_model
     loaded = load_model(path)
