@@ -17,8 +17,8 @@ from .train import LabeledDoc
 
 __all__ = ["predict_kept", "evaluate", "as_document"]
 
-# Datasets whose gold text starts with the headline: declutter keeps its title
-# line there, and drops it where the gold leaves the title out.
+# Datasets whose gold text starts with the headline: the output text keeps the
+# title line there and leaves it out elsewhere (for token F1 only).
 TITLE_IN_GOLD = {"big9_news", "chaos_web", "dragnet", "l3s_gn1", "cleaneval", "cleanportaleval", "seeds"}
 
 
@@ -27,14 +27,21 @@ def as_document(lines: Sequence[str]) -> Document:
 
 
 def predict_kept(cleaner: Cleaner, docs: Sequence[LabeledDoc], batch: int = 256) -> list[tuple[list[bool], str]]:
-    """For each doc: which lines the cleaner keeps, and its output text."""
+    """For each doc: which lines the cleaner keeps, and its output text.
+
+    The title is article text (LABELING.md), so it counts as kept in line
+    scores; it is left out of the text only where the dataset's gold leaves
+    the headline out, so token F1 compares like with like.
+    """
     out: list[tuple[list[bool], str]] = []
     for start in range(0, len(docs), batch):
         chunk = docs[start : start + batch]
         for doc, result in zip(chunk, cleaner.explain_documents([as_document(d.lines) for d in chunk])):
             keep_title = doc.dataset in TITLE_IN_GOLD
-            kept = [ln.kept and (keep_title or ln.label != "title") for ln in result.lines]
-            text = "\n".join(ln.output or "" for ln, k in zip(result.lines, kept) if k)
+            kept = [ln.kept for ln in result.lines]
+            text = "\n".join(
+                ln.output or "" for ln in result.lines if ln.kept and (keep_title or ln.label != "title")
+            )
             out.append((kept, text))
     return out
 
