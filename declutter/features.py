@@ -41,7 +41,7 @@ __all__ = [
     "Vocabulary",
 ]
 
-FEATURE_VERSION = 1
+FEATURE_VERSION = 2
 
 # Character classes of the code-point table.
 _OTHER, _UPPER, _LOWER, _CASELESS, _DIGIT, _SPACE, _END, _PUNCT, _QUOTE, _SYMBOL, _NL = range(11)
@@ -373,15 +373,22 @@ def _window_mean(values: np.ndarray, doc_starts: np.ndarray, doc_ids: np.ndarray
     return np.where(count > 0, total / np.maximum(count, 1), -1.0).astype(np.float32)
 
 
-def _last_index(flag: np.ndarray, doc_starts: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
+def _last_index(flag: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
     """Index of the last line at or before i (same document) where flag is set, else -1."""
     n = len(flag)
     idx = np.arange(n)
-    start_here = np.zeros(n, dtype=bool)
-    start_here[doc_starts[:-1][doc_starts[:-1] < n]] = True
+    start_here = np.ones(n, dtype=bool)
+    start_here[1:] = doc_ids[1:] != doc_ids[:-1]
     mark = np.where(flag | start_here, idx, 0)
-    last = np.maximum.accumulate(mark)
+    last = np.maximum.accumulate(mark) if n else mark
     return np.where(flag[last], last, -1)
+
+
+def _next_index(flag: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
+    """Index of the first line at or after i (same document) where flag is set, else -1."""
+    n = len(flag)
+    rev = _last_index(flag[::-1], doc_ids[::-1])[::-1]
+    return np.where(rev >= 0, n - 1 - rev, -1)
 
 
 _NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
@@ -414,8 +421,8 @@ def context_features(feats: LineFeatures, stage1: np.ndarray) -> np.ndarray:
     # is boilerplate; the lines after one, up to the next article-like
     # paragraph, are teasers.
     article_like = feats.long & (p_boiler < 0.5)
-    last_marker = _last_index(feats.marker, doc_starts, doc_ids)
-    last_article = _last_index(article_like, doc_starts, doc_ids)
+    last_marker = _last_index(feats.marker, doc_ids)
+    last_article = _last_index(article_like, doc_ids)
     has_marker = last_marker >= 0
     since_marker = np.where(has_marker, idx - last_marker, 99)
     article_since_marker = has_marker & (last_article > last_marker)
@@ -434,7 +441,19 @@ def context_features(feats: LineFeatures, stage1: np.ndarray) -> np.ndarray:
     cols.append(np.log1p(after_count)[:, None])
     cols.append((doc_total / np.maximum(np.bincount(doc_ids, minlength=len(doc_starts) - 1)[doc_ids], 1))[:, None])
     since_article = np.where(last_article >= 0, idx - last_article, 99)
+    next_article = _next_index(article_like, doc_ids)
+    until_article = np.where(next_article >= 0, next_article - idx, 99)
     cols.append(np.log1p(since_article)[:, None])
+    cols.append(np.log1p(until_article)[:, None])
+    # Runs of short lines: a list, table or schedule inside the body sits
+    # between article paragraphs; a menu or teaser block sits at an edge.
+    last_long = _last_index(feats.long, doc_ids)
+    next_long = _next_index(feats.long, doc_ids)
+    run_start = np.where(last_long >= 0, last_long + 1, doc_first)
+    run_end = np.where(next_long >= 0, next_long, doc_starts[doc_ids + 1])
+    run_len = np.where(feats.long, 0, run_end - run_start)
+    cols.append(np.log1p(run_len)[:, None])
+    cols.append(((last_article >= 0) & (next_article >= 0))[:, None])
     # Title evidence: is this the line the text model likes most as a title?
     best_title = np.zeros(n, dtype=bool)
     if n:
@@ -454,7 +473,7 @@ def _context_names() -> tuple[str, ...]:
     names += ["boiler_mean_before8", "boiler_mean_after8", "boiler_mean_around30"]
     names += ["log_since_marker", "after_marker", "article_since_marker"]
     names += ["header_zone", "footer_zone", "log_articles_before", "log_articles_after", "doc_article_share"]
-    names += ["log_since_article", "best_title"]
+    names += ["log_since_article", "log_until_article", "log_short_run", "between_articles", "best_title"]
     return tuple(names)
 
 
