@@ -142,6 +142,7 @@ def main() -> None:
     parser.add_argument("--eval", nargs="+", default=list(EVAL_SETS))
     parser.add_argument("--max-docs", type=int, default=0, help="cap documents per dataset (quick runs)")
     parser.add_argument("--reuse-final", action="store_true", help="re-tune and re-score the model at --out instead of refitting it")
+    parser.add_argument("--lodo", nargs="*", help="training sets to leave out one at a time (default: all but seeds)")
     parser.add_argument("--reuse-lodo", action="store_true", help="load leave-one-out models from --lodo-dir instead of refitting")
     args = parser.parse_args()
     t0 = time.time()
@@ -155,7 +156,7 @@ def main() -> None:
     args.lodo_dir.mkdir(parents=True, exist_ok=True)
     lodo_models = {}
     tune_p, tune_article, tune_w = [], [], []
-    for held in [n for n in args.train if n != "seeds"]:
+    for held in args.lodo or [n for n in args.train if n != "seeds"]:
         path = args.lodo_dir / f"{held}.skops"
         if args.reuse_lodo and path.exists():
             model = load_model(path)
