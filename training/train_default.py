@@ -32,7 +32,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from augment import add_leaks  # noqa: E402
 from declutter.config import Config  # noqa: E402
 from declutter.evaluation import evaluate  # noqa: E402
 from declutter.model import CLASSES, load_model  # noqa: E402
@@ -142,6 +144,7 @@ def main() -> None:
     parser.add_argument("--eval", nargs="+", default=list(EVAL_SETS))
     parser.add_argument("--max-docs", type=int, default=0, help="cap documents per dataset (quick runs)")
     parser.add_argument("--reuse-final", action="store_true", help="re-tune and re-score the model at --out instead of refitting it")
+    parser.add_argument("--leak-share", type=float, default=0.5, help="share of residue docs also trained with leaked page edges (training/augment.py)")
     parser.add_argument("--lodo", nargs="*", help="training sets to leave out one at a time (default: all but seeds)")
     parser.add_argument("--reuse-lodo", action="store_true", help="load leave-one-out models from --lodo-dir instead of refitting")
     args = parser.parse_args()
@@ -161,7 +164,7 @@ def main() -> None:
         if args.reuse_lodo and path.exists():
             model = load_model(path)
         else:
-            rest = [d for n, docs in train_sets.items() if n != held for d in docs]
+            rest = add_leaks([d for n, docs in train_sets.items() if n != held for d in docs], args.leak_share)
             print(f"== leave out {held}: fit on {len(rest)} docs", flush=True)
             model = fit(rest)
             model.card.update(name=f"lodo-without-{held}", training_sets=[n for n in args.train if n != held])
@@ -188,7 +191,7 @@ def main() -> None:
         print(held, json.dumps(heldout[held]), flush=True)
 
     # 2. the shipped model: all of the mix.
-    everything = [d for docs in train_sets.values() for d in docs]
+    everything = add_leaks([d for docs in train_sets.values() for d in docs], args.leak_share)
     if args.reuse_final:
         final = load_model(args.out.with_suffix(".skops"))
     else:
@@ -200,6 +203,7 @@ def main() -> None:
         threshold_rule=f"lowest threshold keeping >= {TARGET_RECALL} of article lines of held-out extractor residue (leave-one-dataset-out over the training mix)",
         training_sets=TRAIN_SETS,
         training_data_sha256=data_hash(args.lines, args.train),
+        augmentation=f"{args.leak_share:.0%} of residue docs also seen with their page's own edge boilerplate glued on (training/augment.py)",
     )
 
     # 3. evaluation-only datasets: never seen by the final model.
