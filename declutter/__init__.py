@@ -1,8 +1,14 @@
 """declutter: strip boilerplate lines and repair noise in scraped news text.
 
 >>> import declutter
->>> declutter.clean("Read more\\n\\nShe said the vote would be held on Sunday, after weeks of talks between the parties.\\n")
-'She said the vote would be held on Sunday, after weeks of talks between the parties.\\n'
+>>> print(declutter.clean("Subscribe to our newsletter\\n\\n"
+...     "The council met on Monday and agreed to extend the ceasefire for another week, officials said.\\n\\n"
+...     "The vote passed with a large majority after a long debate in the chamber on Sunday night.\\n\\n"
+...     "Read more\\n\\nShare this article\\n"))
+The council met on Monday and agreed to extend the ceasefire for another week, officials said.
+<BLANKLINE>
+The vote passed with a large majority after a long debate in the chamber on Sunday night.
+<BLANKLINE>
 """
 
 from __future__ import annotations
