@@ -1,0 +1,91 @@
+"""Cleaner behaviour: batching, titles, duplicates, thresholds, clean text passing through."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import FIXTURES, SEEDS
+from declutter import Cleaner, Config, clean, clean_and_explain
+
+TEXTS = [p.read_text(encoding="utf-8") for p in SEEDS]
+
+
+def test_a_batch_gives_the_same_results_as_one_document_at_a_time():
+    cleaner = Cleaner()
+    batch = cleaner.explain_many(TEXTS)
+    for text, result in zip(TEXTS, batch):
+        alone = cleaner.explain(text)
+        assert result.text == alone.text
+        assert [(ln.label, ln.score) for ln in result.lines] == [(ln.label, ln.score) for ln in alone.lines]
+
+
+def test_at_most_one_title_per_document():
+    for result in Cleaner().explain_many(TEXTS):
+        assert sum(ln.label == "title" for ln in result.lines) <= 1
+
+
+def test_every_line_has_a_label_score_and_reason():
+    result = clean_and_explain(TEXTS[0])
+    for line in result.lines:
+        assert line.label in ("article", "title", "boilerplate")
+        assert 0.0 <= line.score <= 1.0
+        assert line.reason in ("model", "context", "duplicate")
+        assert (line.output is not None) == line.kept
+
+
+def test_a_repeated_sentence_is_dropped_as_duplicate():
+    sentence = "The council agreed on Monday to extend the ceasefire by another week, officials said."
+    text = f"{sentence}\n\nThe vote passed with a large majority after a long debate in the chamber.\n\n{sentence}\n"
+    result = clean_and_explain(text)
+    assert result.lines[2].reason == "duplicate" and result.lines[2].label == "boilerplate"
+    assert result.text.count(sentence) == 1
+
+
+def test_threshold_moves_the_cut():
+    strict = Cleaner(Config(threshold=0.05)).clean(TEXTS[0])
+    lenient = Cleaner(Config(threshold=0.99)).clean(TEXTS[0])
+    assert len(strict) < len(lenient)
+
+
+def test_already_clean_articles_pass_through_unchanged():
+    """The expected outputs of the seeds are clean text: cleaning them changes nothing."""
+    for path in sorted((FIXTURES / "seeds").glob("*.json")):
+        fx = json.loads(path.read_text(encoding="utf-8"))
+        if fx.get("known_failures"):
+            continue
+        assert clean(fx["expected"]) == fx["expected"], path.stem
+
+
+def test_empty_and_blank_inputs():
+    assert clean("") == ""
+    assert clean(" \n\n\t\n") == ""
+    assert clean_and_explain("").lines == []
+
+
+def test_header_only_input_keeps_metadata():
+    result = clean_and_explain(" date 2022-07-04 ")
+    assert result.metadata == {"date": "2022-07-04"} and result.text == ""
+
+
+def test_a_cleaner_loads_its_model_once(tiny_model):
+    model, path = tiny_model
+    cleaner = Cleaner(model=str(path))
+    assert cleaner.model is cleaner.model
+    assert cleaner.model.name == "tiny"
+
+
+def test_cuts_are_recorded_on_the_line():
+    text = (FIXTURES / "seeds" / "004_3130723b1c172c41.txt").read_text(encoding="utf-8")
+    result = clean_and_explain(text)
+    last = [ln for ln in result.lines if ln.kept][-1]
+    assert last.cuts == [" (© Telegraph Media Group Ltd 2022)"]
+    assert "©" not in result.text
+
+
+@pytest.mark.parametrize("skip", [("mixed_pair",)])
+def test_skipping_a_repair(skip):
+    text = (FIXTURES / "seeds" / "002_a35c219f1e7b7b2a.txt").read_text(encoding="utf-8")
+    assert "war,” he said" in Cleaner(Config(skip_repairs=skip)).clean(text)
+    assert 'war," he said' in clean(text)
