@@ -1,0 +1,245 @@
+"""Outlet memory: lines an outlet repeats across its documents are its boilerplate.
+
+Every outlet has its own banners, appeals and footers ("Support The Moscow
+Times!", "With reporting by ..."), and they come back page after page, where
+article sentences almost never do. CCNet's idea: normalise each line (case,
+digits, punctuation, spacing), hash it, and count in how many documents of
+one outlet it occurs. A line seen in many documents is strong evidence of
+boilerplate.
+
+Evidence raises the model's P(boilerplate); it never replaces the model:
+
+* a long line (>= `SHORT_TOKENS` words) the memory knows is pushed far
+  towards boilerplate: `p' = 1 - (1 - p) * (1 - strength)`;
+* a short line ("Share", "0-0", a table header, a schedule row) repeats by
+  chance as often as by template, so it is never dropped only for being
+  short and repeated: only a line *labeled* boilerplate in an outlet's
+  training documents counts, with at most half the strength, and only a line
+  the model already leans on dropping goes over the threshold.
+
+A memory built from labeled documents (`declutter train`) keeps a line only
+if it was never labeled article or title; a memory built from unlabeled
+documents (a batch run, `from_documents(..., labeled=False)`) keeps lines by
+document frequency alone and so is weaker.
+
+>>> stories = ["The council voted on Monday", "Fire crews were called at noon", "Schools reopen next week"]
+>>> docs = [("x.com", [story, "Support Us Today Please Donate", "Home"], None) for story in stories]
+>>> memory = OutletMemory.from_documents(docs, labeled=False)
+>>> [round(float(s), 2) for s in memory.strength(["support us today, please donate!", "Home", "Schools reopen next week"])]
+[0.99, 0.0, 0.0]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["OutletMemory", "normalize_line", "line_hashes", "with_memory", "SHORT_TOKENS"]
+
+#: Lines with fewer words are "short" (as in `align.SHORT_TOKENS`).
+SHORT_TOKENS = 4
+#: Strength of the evidence, by how the line came into memory. Drop
+#: thresholds run up to 0.99 (the shipped card: 0.89 for residue, 0.7 for
+#: page text), so evidence must reach past 0.99: a labeled long line lands at
+#: >= 0.999 whatever the model said; an unlabeled one (document frequency
+#: alone) at >= 0.99 only where the model gave at least 0.2 -- a line it is
+#: sure is article (a background paragraph an outlet repeats in a series of
+#: stories) stays.
+STRENGTH_LABELED = 0.999
+STRENGTH_UNLABELED = 0.9875
+#: Short lines: labeled evidence only, at this fraction of its strength, so
+#: p' = 1 - (1 - p) * 0.5: below any threshold > 0.5 unless the model leans
+#: to boilerplate already.
+SHORT_FACTOR = 0.5
+
+_DIGITS = re.compile(r"\d")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def normalize_line(text: str) -> str:
+    """CCNet's normalisation: case-folded, accents and punctuation removed, digits to 0.
+
+    >>> normalize_line("  Updated: 12:45 PM, Jan. 3 — ÉDITION   ")
+    'updated 00 00 pm jan 0 edition'
+    """
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _DIGITS.sub("0", text)
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def line_hashes(texts: Sequence[str]) -> np.ndarray:
+    """64-bit hash of each normalised line (0 for a line with no word at all)."""
+    out = np.zeros(len(texts), dtype=np.uint64)
+    for i, text in enumerate(texts):
+        norm = normalize_line(text)
+        if norm:
+            out[i] = (
+                int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "little") | 1
+            )
+    return out
+
+
+@dataclass
+class OutletMemory:
+    """Hashes of remembered lines, sorted, with the strength of each."""
+
+    hashes: np.ndarray  # uint64, sorted, unique
+    strengths: np.ndarray  # float32 in (0, 1]: how sure the memory is that the line is boilerplate
+    labeled: (
+        np.ndarray
+    )  # bool: a person (or gold) labeled it boilerplate; only these count for short lines
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    @classmethod
+    def empty(cls) -> "OutletMemory":
+        return cls(np.zeros(0, np.uint64), np.zeros(0, np.float32), np.zeros(0, bool))
+
+    @classmethod
+    def from_documents(
+        cls,
+        docs: Iterable[tuple[str, Sequence[str], Sequence[str | None] | None]],
+        *,
+        labeled: bool = True,
+        min_docs: int | None = None,
+        min_share: float = 0.05,
+    ) -> "OutletMemory":
+        """Memory from (outlet, lines, labels or None) triples.
+
+        A line enters when it occurs in at least `min_docs` documents
+        (default: 2 with labels, 3 without) and `min_share` of its outlet's
+        documents (counted once per document); with labels, also only if
+        every labeled occurrence is boilerplate and at least one is.
+        """
+        if min_docs is None:
+            min_docs = 2 if labeled else 3
+        per_outlet: dict[str, list[tuple[Sequence[str], Sequence[str | None] | None]]] = (
+            defaultdict(list)
+        )
+        for outlet, lines, labels in docs:
+            per_outlet[outlet].append((lines, labels))
+        found: dict[int, tuple[float, bool]] = {}
+        for outlet_docs in per_outlet.values():
+            doc_count: dict[int, int] = defaultdict(int)
+            boiler: dict[int, int] = defaultdict(int)
+            kept: set[int] = set()
+            for lines, labels in outlet_docs:
+                hashes = line_hashes(lines)
+                for h in set(hashes.tolist()) - {0}:
+                    doc_count[h] += 1
+                if labels is not None:
+                    for h, lab in zip(hashes.tolist(), labels):
+                        if lab == "boilerplate":
+                            boiler[h] += 1
+                        elif lab in ("article", "title"):
+                            kept.add(h)
+            need = max(min_docs, int(np.ceil(min_share * len(outlet_docs))))
+            for h, count in doc_count.items():
+                if count < need or h in kept:
+                    continue
+                if labeled and boiler.get(h, 0) == 0:
+                    continue
+                strength = STRENGTH_LABELED if labeled else STRENGTH_UNLABELED
+                old = found.get(h)
+                found[h] = (max(strength, old[0] if old else 0.0), labeled or bool(old and old[1]))
+        return cls._from_dict(found)
+
+    @classmethod
+    def _from_dict(cls, found: dict[int, tuple[float, bool]]) -> "OutletMemory":
+        if not found:
+            return cls.empty()
+        keys = np.array(sorted(found), dtype=np.uint64)
+        return cls(
+            keys,
+            np.array([found[int(k)][0] for k in keys], dtype=np.float32),
+            np.array([found[int(k)][1] for k in keys], dtype=bool),
+        )
+
+    def merge(self, other: "OutletMemory") -> "OutletMemory":
+        """Union of two memories (the stronger evidence wins)."""
+        found = {
+            int(h): (float(s), bool(lab))
+            for h, s, lab in zip(self.hashes, self.strengths, self.labeled)
+        }
+        for h, s, lab in zip(other.hashes, other.strengths, other.labeled):
+            old = found.get(int(h))
+            found[int(h)] = (
+                max(float(s), old[0] if old else 0.0),
+                bool(lab) or bool(old and old[1]),
+            )
+        return self._from_dict(found)
+
+    def strength(self, texts: Sequence[str]) -> np.ndarray:
+        """Evidence strength per line, 0 where the memory does not know the line
+        (short lines: labeled evidence only, at SHORT_FACTOR of its strength)."""
+        out = np.zeros(len(texts), dtype=np.float32)
+        if not len(self.hashes) or not len(texts):
+            return out
+        hashes = line_hashes(texts)
+        pos = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        hit = (self.hashes[pos] == hashes) & (hashes != 0)
+        short = np.fromiter(
+            (len(normalize_line(t).split()) < SHORT_TOKENS for t in texts), bool, len(texts)
+        )
+        strength = self.strengths[pos] * hit
+        strength = np.where(
+            short, np.where(self.labeled[pos], strength * SHORT_FACTOR, 0.0), strength
+        )
+        return strength.astype(np.float32)
+
+    def adjust(self, texts: Sequence[str], proba: np.ndarray, boilerplate: int = 2) -> np.ndarray:
+        """Class probabilities with P(boilerplate) raised where the memory knows the line.
+
+        The mass moves from the other classes in proportion, so rows still sum to 1.
+        """
+        strength = self.strength(texts)
+        if not strength.any():
+            return proba
+        out = proba.copy()
+        hit = np.flatnonzero(strength)
+        p = out[hit, boilerplate]
+        new_p = 1.0 - (1.0 - p) * (1.0 - strength[hit])
+        rest = 1.0 - p
+        scale = np.where(rest > 0, (1.0 - new_p) / np.maximum(rest, 1e-12), 0.0)
+        for j in range(out.shape[1]):
+            if j != boilerplate:
+                out[hit, j] *= scale
+        out[hit, boilerplate] = new_p
+        return out
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """Plain arrays for a model file."""
+        return {"hashes": self.hashes, "strengths": self.strengths, "labeled": self.labeled}
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "OutletMemory":
+        return cls(
+            np.asarray(arrays["hashes"], dtype=np.uint64),
+            np.asarray(arrays["strengths"], dtype=np.float32),
+            np.asarray(arrays["labeled"], dtype=bool),
+        )
+
+
+def with_memory(model: Any, memory: OutletMemory) -> Any:
+    """A shallow copy of a `LineModel` that also uses `memory` (merged with its own).
+
+    For a batch run: build a memory from the batch's documents of each
+    outlet (unlabeled, so long lines only) and clean with the copy.
+
+    >>> from types import SimpleNamespace
+    >>> with_memory(SimpleNamespace(memory=None), OutletMemory.empty()).memory is not None
+    True
+    """
+    import copy
+
+    out = copy.copy(model)
+    out.memory = memory if model.memory is None else model.memory.merge(memory)
+    return out
