@@ -37,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from augment import add_leaks  # noqa: E402
 from declutter.config import Config  # noqa: E402
 from declutter.evaluation import evaluate  # noqa: E402
+from declutter.extend import compute_anchor  # noqa: E402
 from declutter.model import CLASSES, load_model  # noqa: E402
 from declutter.pipeline import Cleaner  # noqa: E402
 from declutter.train import LabeledDoc, fit, load_labeled, tune_threshold  # noqa: E402
@@ -241,6 +242,14 @@ def main() -> None:
         "method": "training datasets: leave-one-dataset-out models; others: the final model, never trained on them",
         "licences_of_evaluation_sets": EVAL_SETS,
         "scores": heldout,
+    }
+    # The anchor lets `declutter train --base default` extend this model
+    # without forgetting what these training sets taught it (declutter/extend.py).
+    final.anchor = compute_anchor(final, everything)
+    final.card["anchor"] = {
+        "what": "diagonal Fisher information of stage 1's boilerplate logit over the training lines (EWC), for `declutter train --base`",
+        "training_sets": list(args.train),
+        "documents": len(everything),
     }
     path = final.save(args.out)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) in {time.time() - t0:.0f}s")

@@ -1,0 +1,561 @@
+"""`declutter label | train | eval`: teach declutter a new outlet, one command each.
+
+    declutter label pages/ -o silver.marked          silver labels from HTML, for review
+    declutter train silver.marked --base default -o mysite.skops
+    declutter eval test.marked --model mysite.skops
+    declutter --model mysite.skops < story.txt
+
+`register(subparsers)` adds the three subcommands to the main CLI's
+argparse subparsers; `main(argv)` runs them on their own (for tests, and
+until the main CLI has subcommands). Each subcommand's function takes the
+parsed arguments and returns the exit status; library errors become one
+`declutter: error: ...` line here, at the edge.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import zlib
+from collections import Counter, defaultdict
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from .errors import DeclutterError
+
+__all__ = ["register", "main", "build_parser", "run_label", "run_train", "run_eval"]
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+LABEL_EXAMPLES = """\
+examples:
+  declutter label pages/ -o silver.marked            a folder of .html files -> marked text to edit
+  declutter label crawl.jsonl.gz -o silver.jsonl     JSONL records with an "html" field
+  declutter label page.html --shape page --no-model  all page text, reference extraction only
+
+Each page gives two documents: "residue" (an extractor's text, what most
+scraped news looks like) and "page" (all visible text). Lines marked with
+"!" are where the reference extraction and the model disagree: check those
+first, fix the marks, then `declutter train FILE --base default -o NAME.skops`.
+"""
+
+TRAIN_EXAMPLES = """\
+examples:
+  declutter train silver.marked --base default -o mysite.skops     extend the shipped model
+  declutter train a.marked b.jsonl --base mysite.skops -o both.skops
+  declutter train big.jsonl.gz -o scratch.skops                    a new model from labeled files only
+
+The model is NAME.skops plus its card NAME.json (what it was trained on,
+held-out scores by outlet, the SHA-256 of the .skops file). Use it with
+`declutter --model NAME.skops`.
+"""
+
+EVAL_EXAMPLES = """\
+examples:
+  declutter eval test.marked --model mysite.skops
+  declutter eval test.marked --model default --json
+  declutter eval labeled.jsonl.gz --by dataset --worst 10
+"""
+
+
+def _model_arg(value: str) -> str | None:
+    """'default' -> None (the shipped model), else a path."""
+    return None if value == "default" else value
+
+
+def _add_model_options(
+    parser: argparse.ArgumentParser, default: str | None = "default", help_: str = ""
+) -> None:
+    parser.add_argument(
+        "--model",
+        metavar="PATH",
+        default=default,
+        help=help_ or "a NAME.skops model, or 'default' (the shipped model)",
+    )
+    parser.add_argument(
+        "--trust-model",
+        action="store_true",
+        help="load a model whose card hash or content types do not check out (only for files you made)",
+    )
+
+
+def _add_label(sub: Any) -> None:
+    p = sub.add_parser(
+        "label",
+        help="silver labels for a new outlet's HTML pages, for review",
+        description="Render HTML pages to text lines and label every line from a precision-oriented "
+        "extraction (trafilatura) combined with the model's opinion; flag the lines where they disagree.",
+        epilog=LABEL_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="PATH",
+        help='folders of .html/.htm files, .html files, or JSONL(.gz) with an "html" field',
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        metavar="FILE",
+        help="FILE.marked (to edit), FILE.jsonl or FILE.jsonl.gz; - = marked text on stdout (default)",
+    )
+    p.add_argument(
+        "--outlet",
+        default=None,
+        help="outlet name for every page (default: the page URL's host, else the folder name)",
+    )
+    p.add_argument(
+        "--shape",
+        choices=["both", "residue", "page"],
+        default="both",
+        help="which renderings to label (default: both)",
+    )
+    _add_model_options(
+        p, help_="the model whose opinion is combined with the reference: a NAME.skops or 'default'"
+    )
+    p.add_argument(
+        "--no-model",
+        action="store_true",
+        help="label by the reference extraction alone (flags every line it leaves unknown)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no summary on stderr")
+    p.set_defaults(run=run_label)
+
+
+def _add_train(sub: Any) -> None:
+    p = sub.add_parser(
+        "train",
+        help="train a model on labeled files, or extend one with new outlets",
+        description="Train a line model from labeled files (marked text or JSONL), or extend an existing "
+        "model (--base) with new outlets' documents so it is good on both old and new outlets.",
+        epilog=TRAIN_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="FILE",
+        help="labeled files: .marked or .jsonl(.gz) (- = stdin)",
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="NAME.skops",
+        help="where to write the model (and NAME.json, its card)",
+    )
+    p.add_argument(
+        "--base",
+        default=None,
+        metavar="MODEL",
+        help="extend this model: 'default' (the shipped one) or a NAME.skops; without it, train from scratch",
+    )
+    p.add_argument("--name", default=None, help="model name for the card")
+    p.add_argument(
+        "--threshold",
+        type=_probability,
+        default=None,
+        metavar="P",
+        help="drop threshold stored in the card (default: the base's; 0.5 from scratch)",
+    )
+    p.add_argument(
+        "--holdout-folds",
+        type=int,
+        default=3,
+        metavar="K",
+        help="score each outlet on its own unseen documents by K-fold over its pages, for the card (0: skip; default 3)",
+    )
+    p.add_argument(
+        "--alpha",
+        type=float,
+        default=None,
+        help="extension only: penalty keeping the model close to the base; larger changes it less (default: EXTEND_DEFAULTS in declutter/extend.py)",
+    )
+    p.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="do not store an outlet memory of repeated boilerplate lines",
+    )
+    p.add_argument(
+        "--trust-model",
+        action="store_true",
+        help="load a base model whose card hash or content types do not check out",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(run=run_train)
+
+
+def _add_eval(sub: Any) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="score a model on labeled files",
+        description="Line precision/recall/F1 (boilerplate and article), token F1 of the kept text against "
+        "the labeled article text, per outlet, and the worst documents.",
+        epilog=EVAL_EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="FILE",
+        help="labeled files: .marked or .jsonl(.gz) (- = stdin)",
+    )
+    _add_model_options(p)
+    p.add_argument(
+        "--by",
+        choices=["outlet", "dataset", "shape"],
+        default="outlet",
+        help="breakdown (default: outlet)",
+    )
+    p.add_argument(
+        "--worst",
+        type=int,
+        default=5,
+        metavar="N",
+        help="list the N documents with the lowest token F1",
+    )
+    p.add_argument(
+        "--threshold",
+        type=_probability,
+        default=None,
+        metavar="P",
+        help="override the model's drop threshold",
+    )
+    p.add_argument("--json", action="store_true", help="print the scores as JSON")
+    p.set_defaults(run=run_eval)
+
+
+def register(subparsers: Any) -> None:
+    """Add `label`, `train` and `eval` to an argparse subparsers object."""
+    _add_label(subparsers)
+    _add_train(subparsers)
+    _add_eval(subparsers)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="declutter",
+        description="Label, train and evaluate declutter models.",
+        epilog=__doc__.split("\n\n")[1],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    register(parser.add_subparsers(dest="command", required=True, metavar="{label,train,eval}"))
+    return parser
+
+
+def _probability(value: str) -> float:
+    try:
+        p = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if not 0.0 <= p <= 1.0:
+        raise argparse.ArgumentTypeError(f"{p} is not between 0 and 1")
+    return p
+
+
+def _err(message: str) -> None:
+    print(f"declutter: error: {message}", file=sys.stderr)
+
+
+def _info(args: argparse.Namespace) -> Callable[..., None]:
+    if getattr(args, "quiet", False):
+        return lambda *_: None
+    return lambda *parts: print(*parts, file=sys.stderr, flush=True)
+
+
+def _guard(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
+    """Library errors -> one error line and exit status 1."""
+
+    def wrapped(args: argparse.Namespace) -> int:
+        try:
+            return run(args)
+        except DeclutterError as exc:
+            _err(str(exc))
+            return EXIT_ERROR
+        except ValueError as exc:  # e.g. training data with one class only
+            _err(str(exc))
+            return EXIT_ERROR
+        except BrokenPipeError:
+            return EXIT_OK
+        except KeyboardInterrupt:
+            return 130
+
+    wrapped.__name__ = run.__name__
+    wrapped.__doc__ = run.__doc__
+    return wrapped
+
+
+# ------------------------------------------------------------------ label
+
+
+@_guard
+def run_label(args: argparse.Namespace) -> int:
+    """declutter label: HTML pages -> silver-labeled documents (marked text or JSONL)."""
+    from .labeled import write_labeled
+    from .silver import SHAPES, iter_pages, label_page
+
+    info = _info(args)
+    cleaner = None
+    if not args.no_model:
+        from .config import Config
+        from .pipeline import Cleaner
+
+        cleaner = Cleaner(Config(), model=_model_arg(args.model), trust_model=args.trust_model)
+        _ = cleaner.model  # load now: a bad model fails before any page is rendered
+    shapes = SHAPES if args.shape == "both" else (args.shape,)
+    docs = []
+    started = time.time()
+    for page in iter_pages(args.inputs, outlet=args.outlet):
+        docs.extend(label_page(page, cleaner, shapes))
+    if not docs:
+        raise DeclutterError("no pages found in the inputs")
+    write_labeled(docs, args.output)
+    lines = sum(len(d.lines) for d in docs)
+    flagged = sum(line.flag is not None for d in docs for line in d.lines)
+    counts = Counter(line.label for d in docs for line in d.lines)
+    outlets = Counter(d.outlet for d in docs)
+    info(
+        f"declutter label: {len(docs)} documents ({', '.join(f'{o} {n}' for o, n in outlets.most_common(5))}), "
+        f"{lines} lines: {counts['article']} article, {counts['title']} title, {counts['boilerplate']} boilerplate, "
+        f"{counts[None]} unknown; {flagged} flagged for review ({time.time() - started:.1f}s)"
+    )
+    if args.output != "-":
+        info(
+            f"next: check the {flagged} lines marked '!' in {args.output}, then "
+            f"`declutter train {args.output} --base default -o MODEL.skops`"
+        )
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------ train
+
+
+def _read_all(paths: Sequence[str]) -> list[Any]:
+    from .labeled import read_labeled
+
+    docs = []
+    for path in paths:
+        docs.extend(read_labeled(path))
+    if not docs:
+        raise DeclutterError(f"no documents in {', '.join(paths)}")
+    return docs
+
+
+def _page_key(doc: Any) -> str:
+    """Documents of one page (its residue and page shapes) share a fold."""
+    return str(doc.meta.get("id") or id(doc))
+
+
+def heldout_by_outlet(
+    train: Callable[[list[Any]], Any],
+    docs: list[Any],
+    folds: int,
+    threshold: float | None,
+    log: Callable[..., None],
+) -> dict[str, Any]:
+    """Each outlet scored on pages its model did not see: K folds over pages,
+    each fold's pages predicted by a model trained on everything else."""
+    from .config import Config
+    from .evaluation import _score, predict_kept
+    from .pipeline import Cleaner
+
+    fold_of = [zlib.crc32(_page_key(d).encode()) % folds for d in docs]
+    predictions: list[Any] = [None] * len(docs)
+    for k in range(folds):
+        held = [i for i, f in enumerate(fold_of) if f == k]
+        rest = [docs[i] for i, f in enumerate(fold_of) if f != k]
+        if not held or not rest:
+            continue
+        try:
+            model = train(rest)
+        except ValueError as exc:  # a fold without two classes
+            log(f"  held-out fold {k + 1}/{folds} skipped: {exc}")
+            continue
+        cleaner = Cleaner(Config(threshold=threshold, keep_title=True), model=model)
+        for i, pred in zip(held, predict_kept(cleaner, [docs[i] for i in held])):
+            predictions[i] = pred
+        log(f"  held-out fold {k + 1}/{folds} done")
+    by: dict[str, list[int]] = defaultdict(list)
+    for i, d in enumerate(docs):
+        if predictions[i] is not None:
+            by[f"{d.group} / {d.shape}"].append(i)
+    scores = {
+        g: _score([docs[i] for i in idx], [predictions[i] for i in idx])
+        for g, idx in sorted(by.items())
+    }
+    return {
+        "method": f"{folds}-fold over each outlet's pages: every page scored by a model that did not see it",
+        "scores": scores,
+    }
+
+
+@_guard
+def run_train(args: argparse.Namespace) -> int:
+    """declutter train: labeled files -> NAME.skops + NAME.json (from scratch, or extending --base)."""
+    from .labeled import to_labeled_docs
+    from .model import load_model
+    from .train import fit
+
+    info = _info(args)
+    output = Path(args.output)
+    if output.suffix != ".skops":
+        raise DeclutterError(
+            f"{output}: a model file name must end in .skops (its card is written beside it as .json)"
+        )
+    labeled = _read_all(args.inputs)
+    docs = to_labeled_docs(labeled)
+    outlets = Counter(d.group for d in docs)
+    n_lines = sum(lab is not None for d in docs for lab in d.labels)
+    info(
+        f"declutter train: {len(docs)} documents, {n_lines} labeled lines, outlets: "
+        + ", ".join(f"{o} ({n})" for o, n in outlets.most_common(10))
+    )
+    if args.base is not None:
+        from .extend import EXTEND_DEFAULTS, extend
+
+        base = load_model(_model_arg(args.base), trust=args.trust_model)
+        alpha = EXTEND_DEFAULTS["alpha"] if args.alpha is None else args.alpha
+        options = {"alpha": alpha, "memory": not args.no_memory}
+
+        def train(subset: list[Any]) -> Any:
+            return extend(base, subset, log=lambda *_: None, **options)
+
+        model = extend(base, docs, log=info, **options)
+    else:
+        from .outlet import OutletMemory
+
+        def train(subset: list[Any]) -> Any:
+            m = fit(subset, log=lambda *_: None)
+            if not args.no_memory:
+                m.memory = OutletMemory.from_documents((d.group, d.lines, d.labels) for d in subset)
+            return m
+
+        from .extend import compute_anchor
+
+        model = fit(docs, log=info)
+        model.anchor = compute_anchor(model, docs)  # so the model can be extended later
+        if not args.no_memory:
+            model.memory = OutletMemory.from_documents((d.group, d.lines, d.labels) for d in docs)
+        model.card["training_sets"] = {o: f"{n} documents" for o, n in sorted(outlets.items())}
+        model.card["threshold"] = 0.5
+    if args.threshold is not None:
+        model.card["threshold"] = args.threshold
+    model.card["name"] = args.name or output.stem
+    model.card["trained_on"] = {
+        "files": [str(p) for p in args.inputs],
+        "documents": len(docs),
+        "labeled_lines": n_lines,
+        "outlets": dict(sorted(outlets.items())),
+    }
+    pages = len({_page_key(d) for d in docs})
+    if args.holdout_folds >= 2 and pages >= args.holdout_folds:
+        info(f"held-out scores: {args.holdout_folds} folds over {pages} pages")
+        model.card["heldout_scores"] = heldout_by_outlet(
+            train, docs, args.holdout_folds, args.threshold, info
+        )
+    elif args.holdout_folds:
+        info(
+            f"held-out scores skipped: {pages} pages, fewer than --holdout-folds {args.holdout_folds}"
+        )
+    path = model.save(output)
+    info(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) and {path.with_suffix('.json')}")
+    scores = model.card.get("heldout_scores", {}).get("scores", {})
+    for group, s in scores.items():
+        info(
+            f"  held out {group}: boilerplate F1 {s['boilerplate']['f1']:.3f}, article recall "
+            f"{s['article']['recall']:.3f}, token F1 {s['token_f1'] if s['token_f1'] is not None else '-'}"
+        )
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------- eval
+
+
+def evaluate_files(
+    model: Any, docs: list[Any], by: str, worst: int, threshold: float | None
+) -> dict[str, Any]:
+    """Scores overall and per group x shape, plus the worst documents by token F1."""
+    from .config import Config
+    from .evaluation import evaluate
+    from .pipeline import Cleaner
+
+    cleaner = Cleaner(Config(threshold=threshold), model=model)
+    attr = "group" if by == "outlet" else by
+    report = evaluate(cleaner, docs, by=attr, worst=worst)
+    shapes = sorted({d.shape for d in docs})
+    if len(shapes) > 1 and by != "shape":
+        report["by_shape"] = {
+            s: evaluate(cleaner, [d for d in docs if d.shape == s], by=attr, worst=0)
+            for s in shapes
+        }
+    report["model"] = model.name
+    report["threshold"] = cleaner.threshold
+    return report
+
+
+def _row(name: str, s: dict[str, Any]) -> str:
+    b, a = s["boilerplate"], s["article"]
+    tok = "-" if s.get("token_f1") is None else f"{s['token_f1']:.3f}"
+    return (
+        f"{name[:38]:<38} {s['documents']:>5} {int(s['lines']['n']):>7}  {b['precision']:.3f} {b['recall']:.3f} {b['f1']:.3f}"
+        f"  {a['precision']:.3f} {a['recall']:.3f} {a['f1']:.3f}  {tok:>6}"
+    )
+
+
+def format_report(report: dict[str, Any], by: str) -> str:
+    head = f"{by:<38} {'docs':>5} {'lines':>7}  {'boilerplate P/R/F1':<17}  {'article P/R/F1':<17}  {'tokF1':>6}"
+    rows = [
+        f"model {report['model']}, threshold {report['threshold']}",
+        head,
+        _row("all", report["all"]),
+    ]
+    for shape, sub in report.get("by_shape", {}).items():
+        rows.append(_row(f"all / {shape}", sub["all"]))
+    for group, s in report["groups"].items():
+        rows.append(_row(group, s))
+    if len(report.get("by_shape", {})) > 1:
+        for shape, sub in report["by_shape"].items():
+            for group, s in sub["groups"].items():
+                rows.append(_row(f"{group} / {shape}", s))
+    if report.get("worst"):
+        rows.append("worst documents (token F1):")
+        rows += [f"  {f1:.3f}  {doc_id}" for f1, doc_id in report["worst"]]
+    return "\n".join(rows) + "\n"
+
+
+@_guard
+def run_eval(args: argparse.Namespace) -> int:
+    """declutter eval: a model's scores on labeled files."""
+    from .labeled import to_labeled_docs
+    from .model import load_model
+
+    model = load_model(_model_arg(args.model), trust=args.trust_model)
+    docs = to_labeled_docs(_read_all(args.inputs))
+    report = evaluate_files(model, docs, args.by, args.worst, args.threshold)
+    if args.json:
+        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
+    else:
+        sys.stdout.write(format_report(report, args.by))
+    sys.stdout.flush()
+    return EXIT_OK
+
+
+# ------------------------------------------------------------------- main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`declutter label|train|eval ...` on their own (`python -m declutter.cli_model`); returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help or a usage error
+        return int(exc.code or 0)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,369 @@
+"""Silver labels for a new outlet's HTML pages, for a person to review.
+
+`declutter label` turns pages into labeled documents the way training data
+is made (`training/build_lines.py`), with a precision-oriented extraction in
+the place of a gold text:
+
+1. render the page to lines: all visible text (selectolax, `shape="page"`)
+   and trafilatura's recall-oriented extraction (`shape="residue"`), the two
+   shapes declutter meets;
+2. the *reference*: `trafilatura.extract(html, favor_precision=True)`, which
+   keeps little but what it keeps is article; each line is labeled by
+   aligning it with the reference (`declutter.align.align_labels`, strict:
+   unsure lines stay unknown), captions are boilerplate (LABELING.md);
+3. the current model's opinion of every line (`Cleaner`): it *leans to
+   boilerplate* at P(boilerplate) >= `LEANS_BOILERPLATE`, whatever its drop
+   threshold (the shipped model drops residue lines only from 0.89, to spare
+   article text);
+4. the silver label: the reference's, except where the model is sure of the
+   opposite (P <= `SURE_ARTICLE` or >= `SURE_BOILERPLATE[shape]`) or the reference
+   has no opinion;
+5. every line where reference and model disagree (or the reference is
+   silent) is *flagged*, with both opinions, so a person checks those first.
+
+>>> from declutter.silver import combine
+>>> combine("article", "article", 0.62)
+('article', 'reference: article; model: boilerplate (p_boil 0.62)')
+>>> combine("article", "boilerplate", 0.995)
+('boilerplate', 'reference: article; model: boilerplate (p_boil 0.99)')
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import signal
+import threading
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Sequence
+from urllib.parse import urlsplit
+
+from .errors import InputError
+from .labeled import LabeledLine, LabeledText
+
+__all__ = ["Page", "combine", "iter_pages", "label_page", "label_pages", "reference_text", "SHAPES"]
+
+SHAPES = ("residue", "page")
+#: When the model overrules the reference, by shape. Measured on 60
+#: big9_news pages of 5 outlets (gold labels from build/lines; the default
+#: model, which never saw big9):
+#:
+#: * page text (9,793 lines): keep/drop accuracy 0.980 for the reference
+#:   alone, 0.900 for the model alone; overruled where the model is sure
+#:   (<= 0.02 or >= 0.99): 0.984 with the reference's article recall 0.979
+#:   (at >= 0.9: 0.992 but recall 0.973; at >= 0.5: recall 0.940);
+#: * extractor residue (1,028 lines): the reference is an extraction of the
+#:   same extractor, so its "article" says little: boilerplate F1 0.668 for
+#:   the reference, 0.865 overruled at >= 0.5 (article recall 0.999 -> 0.996).
+#:
+#: Flagging where the model leans the other way at 0.5 flags 6.5% of page
+#: lines and catches 83% of the reference's errors.
+SURE_ARTICLE = 0.02
+SURE_BOILERPLATE = {"page": 0.99, "residue": 0.5}
+LEANS_BOILERPLATE = 0.5
+MAX_CAPTION_WORDS = 50  # as in training/build_lines.py: a longer "caption" is slideshow text
+MAX_HTML_CHARS = 3_000_000
+EXTRACT_SECONDS = 10
+
+
+@dataclass(slots=True)
+class Page:
+    """One HTML page to label."""
+
+    id: str
+    html: str
+    outlet: str | None = None
+    url: str | None = None
+
+
+# ------------------------------------------------------------------ input
+
+
+def iter_pages(paths: Iterable[str | Path], outlet: str | None = None) -> Iterator[Page]:
+    """Pages from folders of .html/.htm files, single HTML files, and JSONL(.gz)
+    files with an `html` field (and optionally `id`, `url`, `outlet` or `site`).
+
+    The outlet is `outlet` if given; else, for a JSONL record, its own
+    (`outlet`, `site`) or its URL's host; for HTML files, the host most of the
+    files of the same folder name in their canonical / og:url link (one
+    outlet per folder: a page without a link does not become an outlet of
+    its own), else the folder name. Wayback URLs name the archived host.
+    """
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(
+                p for p in path.rglob("*") if p.suffix.lower() in (".html", ".htm") and p.is_file()
+            )
+            if not files:
+                raise InputError(f"{path}: no .html or .htm files in this folder")
+            by_folder: dict[Path, list[Path]] = {}
+            for file in files:
+                by_folder.setdefault(file.parent, []).append(file)
+            for folder, group in by_folder.items():
+                name = outlet or _folder_outlet(group) or folder.resolve().name
+                for file in group:
+                    yield _html_file(file, name, root=path)
+        elif path.name.lower().endswith((".jsonl", ".jsonl.gz", ".ndjson")):
+            yield from _jsonl_pages(path, outlet)
+        elif path.is_file():
+            page = _html_file(path, outlet, root=path.parent)
+            if page.outlet is None:
+                page.outlet = _host(page.url) or path.resolve().parent.name
+            yield page
+        else:
+            raise InputError(f"{path}: no such file or folder")
+
+
+def _read_html(path: Path) -> str:
+    from .textio import decode_bytes
+
+    try:
+        html, _ = decode_bytes(path.read_bytes())
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return html
+
+
+def _folder_outlet(files: list[Path]) -> str | None:
+    """The most common host among the pages' own URLs."""
+    hosts = Counter(h for h in (_host(_page_url(_read_html(f))) for f in files) if h)
+    return hosts.most_common(1)[0][0] if hosts else None
+
+
+def _html_file(path: Path, outlet: str | None, root: Path) -> Page:
+    html = _read_html(path)
+    rel = path.relative_to(root) if path != root else Path(path.name)
+    return Page(str(rel.with_suffix("")), html, outlet, _page_url(html))
+
+
+def _jsonl_pages(path: Path, outlet: str | None) -> Iterator[Page]:
+    opener = gzip.open if path.name.endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8") as fh:
+            yield from _records(path, fh, outlet)
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _records(path: Path, fh: Any, outlet: str | None) -> Iterator[Page]:
+    for number, line in enumerate(fh, 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except ValueError as exc:
+            raise InputError(f"{path}:{number}: not a JSON line ({exc})") from None
+        if not isinstance(rec, dict) or not isinstance(rec.get("html"), str):
+            raise InputError(f'{path}:{number}: a record needs an "html" string')
+        url = rec.get("url") or _page_url(rec["html"])
+        name = (
+            outlet or rec.get("outlet") or rec.get("site") or _host(url) or path.name.split(".")[0]
+        )
+        yield Page(str(rec.get("id") or f"{path.stem}:{number}"), rec["html"], str(name), url)
+
+
+def _page_url(html: str) -> str | None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(html[:200_000])
+    for query, attr in (('link[rel="canonical"]', "href"), ('meta[property="og:url"]', "content")):
+        node = tree.css_first(query)
+        value = node.attributes.get(attr) if node is not None else None
+        if value and value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
+def _host(url: str | None) -> str | None:
+    """The site of a URL, without "www."; a Wayback capture names the archived site.
+
+    >>> _host("https://web.archive.org/web/2013/http://www.latimes.com/news/x"), _host("http://www.bbc.co.uk/a")
+    ('latimes.com', 'bbc.co.uk')
+    """
+    if not url:
+        return None
+    if "archive.org/web/" in url:
+        inner = url.split("archive.org/web/", 1)[1].split("/", 1)
+        url = inner[1] if len(inner) == 2 else url
+        url = url if "://" in url else "http://" + url
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    return host.removeprefix("www.") or None
+
+
+# ------------------------------------------------------------- rendering
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _extract(html: str, **options: Any) -> str | None:
+    """trafilatura's text (None when it fails or takes longer than EXTRACT_SECONDS)."""
+    import trafilatura
+
+    def run() -> str | None:
+        return trafilatura.extract(
+            html,
+            include_comments=False,
+            include_tables=True,
+            output_format="txt",
+            with_metadata=False,
+            **options,
+        )
+
+    if threading.current_thread() is not threading.main_thread():
+        return run()
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise _Timeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.alarm(EXTRACT_SECONDS)
+    try:
+        return run()
+    except _Timeout:
+        return None
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def reference_text(html: str) -> str:
+    """The precision-oriented extraction the silver labels align against ("" if none)."""
+    return _extract(html, favor_precision=True) or ""
+
+
+def _residue_lines(html: str) -> list[str] | None:
+    text = _extract(html, favor_recall=True)
+    return None if text is None else [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _reference_labels(
+    lines: list[str], kinds: list[str], reference: str, title: str | None
+) -> list[str | None]:
+    from .align import align_labels
+
+    if not reference.strip():
+        return [None] * len(lines)
+    labels = align_labels(lines, reference, title=title)
+    for i, kind in enumerate(kinds):
+        if (
+            kind == "caption"
+            and labels[i] == "article"
+            and len(lines[i].split()) <= MAX_CAPTION_WORDS
+        ):
+            labels[i] = "boilerplate"
+    return labels
+
+
+# ------------------------------------------------------------- combining
+
+
+def _kept(label: str | None) -> bool | None:
+    return None if label is None else label != "boilerplate"
+
+
+def combine(
+    reference: str | None, model: str | None, p_boil: float | None, shape: str = "page"
+) -> tuple[str | None, str | None]:
+    """The silver label of one line and why to check it (None: nothing to check).
+
+    `model` is the model's label (for title vs article), `p_boil` its
+    P(boilerplate), which alone decides whether it leans to dropping.
+    """
+    if model is None or p_boil is None:
+        return reference, None if reference is not None else "reference: unknown; no model"
+    if p_boil >= LEANS_BOILERPLATE:
+        model = "boilerplate"
+    elif model == "boilerplate":
+        model = "article"
+    opinion = f"model: {model} (p_boil {min(p_boil, 0.99):.2f})"
+    if reference is None:
+        return model, f"reference: unknown; {opinion}"
+    if _kept(reference) == _kept(model):
+        return reference, None
+    sure = p_boil <= SURE_ARTICLE or p_boil >= SURE_BOILERPLATE[shape]
+    return (model if sure else reference), f"reference: {reference}; {opinion}"
+
+
+def label_page(
+    page: Page, cleaner: Any | None = None, shapes: Sequence[str] = SHAPES, rule: str = "combine"
+) -> list[LabeledText]:
+    """Silver-labeled documents of one page, one per shape.
+
+    `cleaner` (a `Cleaner`) gives the model's opinion; None labels by the
+    reference alone. `rule`: "combine" (default), "reference" or "model"
+    (for measuring; the flags are the same).
+    """
+    from .html import extract_title, render_html
+
+    html = page.html
+    if len(html) > MAX_HTML_CHARS:
+        html = html[:MAX_HTML_CHARS]
+    rendered = render_html(html)
+    page_lines = [r.text for r in rendered]
+    title = extract_title(html)
+    reference = reference_text(html)
+    docs: list[tuple[str, list[str], list[str]]] = []
+    for shape in shapes:
+        if shape == "page":
+            docs.append(("page", page_lines, [r.kind for r in rendered]))
+        elif shape == "residue":
+            residue = _residue_lines(html)
+            if residue:
+                kind_of = {r.text: r.kind for r in rendered}
+                docs.append(("residue", residue, [kind_of.get(x, "") for x in residue]))
+        else:
+            raise ValueError(f"unknown shape {shape!r}: use residue or page")
+    results = _model_opinions(cleaner, [lines for _, lines, _ in docs])
+    out = []
+    for (shape, lines, kinds), opinion in zip(docs, results):
+        ref = _reference_labels(lines, kinds, reference, title)
+        labeled = []
+        for i, text in enumerate(lines):
+            model_label, p = opinion[i] if opinion else (None, None)
+            label, flag = combine(ref[i], model_label, p, shape)
+            if rule == "reference":
+                label = ref[i] if ref[i] is not None else model_label
+            elif rule == "model" and model_label is not None:
+                label = model_label
+            labeled.append(LabeledLine(text, label, flag))
+        meta: dict[str, Any] = {"shape": shape, "source": "declutter label"}
+        if page.url:
+            meta["url"] = page.url
+        out.append(LabeledText(page.id, labeled, page.outlet, meta))
+    return out
+
+
+def _model_opinions(
+    cleaner: Any | None, docs: list[list[str]]
+) -> list[list[tuple[str, float]] | None]:
+    if cleaner is None or not docs:
+        return [None] * len(docs)
+    from .evaluation import as_document
+    from .pipeline import Cleaner
+
+    # Labels and scores only: no repairs or cuts to compute.
+    quick = Cleaner(
+        cleaner.config.with_changes(repair=False, cut_notices=False), model=cleaner.model
+    )
+    results = quick.explain_documents([as_document(lines) for lines in docs])
+    return [
+        [(line.label or "article", float(line.score or 0.0)) for line in r.lines] for r in results
+    ]
+
+
+def label_pages(
+    pages: Iterable[Page],
+    cleaner: Any | None = None,
+    shapes: Sequence[str] = SHAPES,
+    rule: str = "combine",
+) -> Iterator[LabeledText]:
+    for page in pages:
+        yield from label_page(page, cleaner, shapes, rule)
