@@ -2,18 +2,24 @@
 
 The library works on `str`; only the CLI and file readers see bytes. Invalid
 UTF-8 is decoded with U+FFFD replacements (and a warning), a BOM picks
-UTF-8/16/32, NUL bytes are dropped, and input that is mostly control bytes is
-refused as binary.
+UTF-8/16/32, UTF-16 without a BOM is recognised by its NUL bytes, other NUL
+bytes are dropped, and input that is mostly control bytes is refused as binary.
+Files whose name ends in `.gz` are (de)compressed on the fly.
 """
 
 from __future__ import annotations
 
 import codecs
+import gzip
+import os
 import re
+import sys
+import tempfile
+from typing import BinaryIO
 
 from .errors import InputError
 
-__all__ = ["decode_bytes", "looks_like_html"]
+__all__ = ["AtomicOutput", "decode_bytes", "looks_like_html", "open_input"]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -36,22 +42,49 @@ def decode_bytes(data: bytes) -> tuple[str, list[str]]:
     ('caf\\ufffd au lait', ['input is not valid UTF-8: 1 undecodable byte(s) replaced with U+FFFD'])
     """
     warnings: list[str] = []
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(encoding, errors="replace"), warnings
-    sample = data[:65536]
-    if sample and len(_BINARY.findall(sample)) > max(8, len(sample) // 20):
-        raise InputError("input looks like binary data, not text (many control bytes); give declutter UTF-8 text or HTML")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd") - data.count("\xef\xbf\xbd".encode("latin-1"))
-        warnings.append(f"input is not valid UTF-8: {bad} undecodable byte(s) replaced with U+FFFD")
+    text = _decode(data, warnings)
     if "\x00" in text:
         warnings.append(f"dropped {text.count(chr(0))} NUL character(s)")
         text = text.replace("\x00", "")
     return text, warnings
+
+
+def _decode(data: bytes, warnings: list[str]) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    sample = data[:65536]
+    utf16 = _utf16_without_bom(sample)
+    if utf16:
+        warnings.append(f"input has no byte-order mark but looks like {utf16.upper()}: decoded as such")
+        return data.decode(utf16, errors="replace")
+    if sample and len(_BINARY.findall(sample)) > max(8, len(sample) // 20):
+        raise InputError("input looks like binary data, not text (many control bytes); give declutter UTF-8 text or HTML")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("utf-8", errors="replace")
+        bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+        warnings.append(f"input is not valid UTF-8: {bad} undecodable byte(s) replaced with U+FFFD")
+        return text
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """"utf-16-le"/"utf-16-be" when NULs fill one byte of most pairs (Latin text in UTF-16).
+
+    >>> _utf16_without_bom("Hello, world".encode("utf-16-le")), _utf16_without_bom(b"Hello")
+    ('utf-16-le', None)
+    """
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    pairs = len(odd)
+    even_nul, odd_nul = even.count(0), odd.count(0)
+    if odd_nul > 0.6 * pairs and even_nul < 0.05 * pairs:
+        return "utf-16-le"
+    if even_nul > 0.6 * pairs and odd_nul < 0.05 * pairs:
+        return "utf-16-be"
+    return None
 
 
 def looks_like_html(text: str) -> bool:
@@ -61,3 +94,81 @@ def looks_like_html(text: str) -> bool:
     (True, False)
     """
     return bool(_HTML_START.match(text, 0, 4096))
+
+
+def open_input(name: str) -> BinaryIO:
+    """A binary stream for a file name, "-" meaning stdin; gzip is undone by name or magic bytes.
+
+    Raises InputError with the reason when the file cannot be opened.
+    """
+    if name == "-":
+        stream: BinaryIO = sys.stdin.buffer
+        peek = getattr(stream, "peek", None)
+        if peek is not None and peek(2)[:2] == b"\x1f\x8b":
+            return gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[return-value]
+        return stream
+    try:
+        if name.endswith(".gz"):
+            return gzip.open(name, "rb")  # type: ignore[return-value]
+        return open(name, "rb", buffering=1 << 20)
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
+
+
+class AtomicOutput:
+    """Write to NAME through a temporary file renamed over NAME on success ("-": stdout).
+
+    A run that fails leaves no half-written file behind; `.gz` names are compressed.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl"
+    >>> with AtomicOutput(str(path)) as out:
+    ...     _ = out.write(b"{}\\n")
+    >>> path.read_bytes()
+    b'{}\\n'
+    """
+
+    def __init__(self, name: str, *, compresslevel: int = 6) -> None:
+        self.name = name
+        self.compresslevel = compresslevel
+        self._tmp: str | None = None
+        self._raw: BinaryIO | None = None
+        self.stream: BinaryIO
+
+    def __enter__(self) -> BinaryIO:
+        if self.name == "-":
+            self.stream = sys.stdout.buffer
+            return self.stream
+        directory = os.path.dirname(os.path.abspath(self.name))
+        try:
+            fd, self._tmp = tempfile.mkstemp(prefix=".declutter-", suffix=".part", dir=directory)
+        except OSError as exc:
+            raise InputError(f"cannot write {self.name}: {exc.strerror or exc}") from None
+        self._raw = os.fdopen(fd, "wb", buffering=1 << 20)
+        if self.name.endswith(".gz"):
+            self.stream = gzip.GzipFile(
+                filename=os.path.basename(self.name).removesuffix(".gz"), fileobj=self._raw, mode="wb",
+                compresslevel=self.compresslevel, mtime=0,
+            )  # type: ignore[assignment]
+        else:
+            self.stream = self._raw
+        return self.stream
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self.name == "-":
+            if exc_type is None:
+                self.stream.flush()
+            return
+        assert self._raw is not None and self._tmp is not None
+        try:
+            if self.stream is not self._raw:
+                self.stream.close()
+            self._raw.close()
+        finally:
+            if exc_type is None:
+                os.replace(self._tmp, self.name)
+            else:
+                try:
+                    os.unlink(self._tmp)
+                except OSError:
+                    pass
