@@ -38,6 +38,7 @@ EXAMPLES = """\
 examples:
   declutter < story.txt > clean.txt        clean one story (stdin to stdout)
   declutter story.txt --explain            every line with label, P(boilerplate), reason; every repair
+  declutter story.txt --explain --format marked > story.marked   labels to correct and feed to `declutter train`
   declutter story.txt --json               {"title", "text", "metadata", "lines": [...]}
   declutter page.html                      an HTML page: rendered to text lines first
   declutter story.txt --no-title --threshold 0.7
@@ -170,6 +171,10 @@ def build_parser() -> argparse.ArgumentParser:
     out = parser.add_mutually_exclusive_group()
     out.add_argument("--explain", action="store_true", help="print every line with its label, score and reason, then the repairs")
     out.add_argument("--json", action="store_true", help='print {"title", "text", "metadata", "lines": [...], "repairs": [...]}')
+    parser.add_argument(
+        "--format", choices=("table", "marked"), default="table",
+        help="with --explain: 'table' (default) or 'marked', the editable labeled-text form that `declutter train` reads",
+    )
     out.add_argument("--jsonl", action="store_true", help='read JSONL records and write them back with the "text" field cleaned (see JSONL batch options)')
     add_cleaning_options(parser)
     add_batch_options(parser)
@@ -297,6 +302,10 @@ def run_clean(args: argparse.Namespace) -> int:
         result = cleaner.explain(text)
     if args.json:
         output = json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
+    elif args.explain and args.format == "marked":
+        from .labeled import to_marked
+
+        output = to_marked(result, preamble=True)
     elif args.explain:
         output = format_explanation(result)
     else:

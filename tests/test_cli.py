@@ -114,3 +114,16 @@ def test_installed_console_script_runs_as_a_subprocess():
     assert "Shoigu" in out and "Support The Moscow Times!" not in out
     module = subprocess.run([sys.executable, "-m", "declutter", "--version"], capture_output=True, timeout=60)
     assert module.returncode == 0 and module.stdout.startswith(b"declutter ")
+
+
+def test_explain_marked_writes_the_labeled_form_train_reads(run_cli):
+    from declutter.document import split_document
+    from declutter.labeled import loads_marked
+
+    result = run_cli(["--explain", "--format", "marked", str(SEED)])
+    assert result.code == 0, result.stderr
+    (doc,) = loads_marked(result.text)
+    lines = split_document(SEED.read_text(encoding="utf-8")).lines
+    assert [ln.text for ln in doc.lines] == [ln.text for ln in lines]
+    assert {ln.label for ln in doc.lines} <= {"article", "title", "boilerplate"}
+    assert doc.lines[0].label == "boilerplate"  # "Support The Moscow Times!"
