@@ -440,15 +440,15 @@ def test_clean_records_for_engines_that_bring_their_own_parallelism(cleaner):
 def test_every_batch_option_is_documented():
     from declutter.cli import _subcommands, build_command_parser
 
-    doc = (ROOT / "benchmarks" / "README-throughput.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
     parser = _subcommands(build_command_parser())["batch"]
     flags = {opt for action in parser._actions for opt in action.option_strings if opt.startswith("--")}
     missing = sorted(f for f in flags - {"--help"} if f not in doc)
-    assert not missing, f"not in benchmarks/README-throughput.md: {missing}"
+    assert not missing, f"not in docs/batch.md: {missing}"
 
 
 def test_spark_recipe_in_the_docs_uses_the_public_api():
-    doc = (ROOT / "benchmarks" / "README-throughput.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
     assert "mapPartitions" in doc and "clean_records" in doc
     from declutter.batch import clean_records  # noqa: F401 - the name the recipe uses
 

@@ -10,7 +10,7 @@ Sizes are scaled down to keep the suite quick (a 50 MB line becomes 2-5 MB, a
 million short lines 40,000). Linear time is checked without a wall-clock
 budget: the same input at two sizes 4x apart must take less than 8x the CPU
 time (linear work takes ~4x, quadratic ~16x), a ratio a busy machine does
-not distort much. The full-size figures are in benchmarks/README-throughput.md.
+not distort much. The full-size figures are in docs/batch.md.
 
 Known failures stay in the table, marked xfail with the module to fix.
 """
