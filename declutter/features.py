@@ -150,7 +150,8 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
 
     # One string for the batch; "\n" cannot occur inside a line.
     joined = "\n".join(texts) + "\n"
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    # surrogatepass: a lone surrogate (JSON can carry one) is a code point like any other here.
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     classes = _class_table()[np.minimum(cps, 0xFFFF)]
     classes[cps > 0xFFFF] = _SYMBOL  # emoji and rare scripts
     char_lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
