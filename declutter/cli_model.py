@@ -23,6 +23,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+from .cli import _probability  # one validator for both parsers
 from .errors import DeclutterError
 
 __all__ = ["register", "main", "build_parser", "run_label", "run_train", "run_eval"]
@@ -245,16 +246,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     register(parser.add_subparsers(dest="command", required=True, metavar="{label,train,eval}"))
     return parser
-
-
-def _probability(value: str) -> float:
-    try:
-        p = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-    if not 0.0 <= p <= 1.0:
-        raise argparse.ArgumentTypeError(f"{p} is not between 0 and 1")
-    return p
 
 
 def _err(message: str) -> None:

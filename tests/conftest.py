@@ -61,3 +61,21 @@ def tiny_model(tmp_path_factory):
     model.card["name"] = "tiny"
     path = model.save(tmp_path_factory.mktemp("model") / "tiny.skops")
     return model, path
+
+
+@pytest.fixture(scope="module")
+def load_each_model_file_once():
+    """Each in-process CLI run loads --model again; loading it once keeps a module quick."""
+    from functools import lru_cache
+
+    from declutter import pipeline
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pipeline, "load_model", lru_cache(maxsize=4)(pipeline.load_model))
+        yield
+
+
+@pytest.fixture(scope="module")
+def model_path(tiny_model) -> str:
+    """Path of the tiny seed-trained model (see `tiny_model`)."""
+    return str(tiny_model[1])

@@ -40,21 +40,7 @@ def _parse(data: bytes) -> list[dict]:
     return [json.loads(line) for line in data.decode("utf-8").splitlines()]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _load_each_model_file_once():
-    """Each in-process CLI run loads --model again; loading it once keeps the suite quick."""
-    from functools import lru_cache
-
-    from declutter import pipeline
-
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(pipeline, "load_model", lru_cache(maxsize=4)(pipeline.load_model))
-        yield
-
-
-@pytest.fixture(scope="module")
-def model_path(tiny_model) -> str:
-    return str(tiny_model[1])
+pytestmark = pytest.mark.usefixtures("load_each_model_file_once")
 
 
 @pytest.fixture(scope="module")
