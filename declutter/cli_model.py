@@ -20,13 +20,14 @@ import sys
 import time
 import zlib
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .cli import _probability  # one validator for both parsers
 from .errors import DeclutterError
 
-__all__ = ["register", "main", "build_parser", "run_label", "run_train", "run_eval"]
+__all__ = ["build_parser", "main", "register", "run_eval", "run_label", "run_train"]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
