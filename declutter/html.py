@@ -82,12 +82,52 @@ def render_html(html: str, *, noscript: bool = False) -> list[RenderedLine]:
     >>> render_html("<h1>Big <b>news</b></h1><figure><img src=a.jpg><figcaption>Photo: AP</figcaption></figure>")
     [RenderedLine(text='Big news', kind='h1'), RenderedLine(text='Photo: AP', kind='caption')]
     """
-    tree = LexborHTMLParser(html)
+    tree = LexborHTMLParser(_cap_nesting(html))
     for node in tree.css(_HIDDEN_CSS):
         node.decompose()
     caption_ids = {node.mem_id for node in tree.css(_CAPTION_CSS)}
     skip = _INVISIBLE - {"noscript"} if noscript else _INVISIBLE
     return _walk(tree.root, skip, caption_ids) if tree.root is not None else []
+
+
+#: No page a person reads nests elements this deep; lexbor's tree builder is
+#: quadratic in depth (a 100,000-deep <div> chain took 23 s).
+MAX_DEPTH = 256
+#: Pages with fewer tags than this cannot nest past MAX_DEPTH enough to hurt,
+#: and are not scanned at all (the scan is Python, ~1 µs per tag).
+_SCAN_ABOVE_TAGS = 20_000
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^>]*?(/?)>")
+_VOID = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
+
+
+def _cap_nesting(html: str) -> str:
+    """Drop the tags (not the text) of elements nested deeper than MAX_DEPTH.
+
+    >>> _cap_nesting("<div>" * 3 + "x" + "</div>" * 3) == "<div>" * 3 + "x" + "</div>" * 3
+    True
+    """
+    if html.count("<") <= _SCAN_ABOVE_TAGS:
+        return html
+    depth, last, pieces = 0, 0, []
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if self_closing or name.lower() in _VOID:
+            continue
+        if closing:
+            depth -= 1
+            drop = depth >= MAX_DEPTH
+        else:
+            drop = depth >= MAX_DEPTH
+            depth += 1
+        if drop:
+            pieces.append(html[last : match.start()])
+            last = match.end()
+    if not pieces:
+        return html
+    pieces.append(html[last:])
+    return "".join(pieces)
 
 
 def html_to_lines(html: str, *, noscript: bool = False) -> list[str]:

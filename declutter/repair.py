@@ -356,7 +356,8 @@ def invisible(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
     >>> invisible(s) == s
     True
     """
-    if not _ODD_CHAR.search(text):
+    # Every odd character is non-printable: isprintable() is the cheap gate.
+    if text.isprintable() or not _ODD_CHAR.search(text):
         return text
 
     def replace(match: re.Match[str]) -> str:
@@ -538,11 +539,11 @@ def mixed_pair(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
 
 # A space before , or . (at the end, or before space or a closing mark), or
 # before ). Only after a word or a closing mark: "said ," but not " , " lists.
-_SPACE_BEFORE_PUNCT = re.compile(
-    r"(?:(?<=[^\W_])|(?<=\S[\"”’)\]]))"
-    r" +"
-    r"(?=[,.](?:[\s\"”’)\]]|\Z)|\))"
-)
+# The pattern starts with its literal space so the regex engine scans for it
+# at C speed; what may come before the run is checked in `replace` (a leading
+# look-behind made the engine try it at every position: 200 µs per line).
+_SPACE_BEFORE_PUNCT = re.compile(r" +(?=[,.](?:[\s\"”’)\]]|\Z)|\))")
+_CLOSING_MARKS = "\"”’)]"
 
 
 def space_before_punct(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
@@ -571,7 +572,12 @@ def space_before_punct(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
 
     def replace(match: re.Match[str]) -> str:
         source = match.string
-        at = match.end()
+        start, at = match.start(), match.end()
+        before = source[start - 1] if start else ""
+        after_word = before.isalnum()  # [^\W_]: a word character but "_"
+        after_mark = before in _CLOSING_MARKS and start >= 2 and not source[start - 2].isspace()
+        if not (after_word or after_mark):
+            return match.group()
         if source[at] == "." and not _sentence_ends_at(source, at):
             return match.group()
         return ""
@@ -753,20 +759,28 @@ def _glued_elsewhere(lines: tuple[str, ...], lang: str, token: str) -> bool:
     "directlyreport ... operations”") does not count: a lost quote explains
     it as well as a lost space.
     """
-    seen_token = False
+    glued = _glued_words_of(lines, lang)
+    first = next((k for k, (word, _) in enumerate(glued) if word == token), -1)  # the candidate itself, once
+    return any(outside for k, (_, outside) in enumerate(glued) if k != first)
+
+
+@lru_cache(maxsize=8)
+def _glued_words_of(lines: tuple[str, ...], lang: str) -> tuple[tuple[str, bool], ...]:
+    """Every glued word of a document in reading order, and whether it lies outside a quote gap.
+
+    Computed once per document: asked once per open quotation, it made a line
+    of thousands of unclosed quotations cubic.
+    """
+    found: list[tuple[str, bool]] = []
     for line in lines:
         gaps: list[tuple[int, int, str]] | None = None
         for match in _LONG_LOWER.finditer(line):
-            if match.group() == token and not seen_token:
-                seen_token = True  # the candidate itself, once
-                continue
             if _glue_split(match.group(), lang) is None:
                 continue
             if gaps is None:
                 gaps = _quote_gaps(line) or []
-            if not any(start <= match.start() < end for start, end, _ in gaps):
-                return True
-    return False
+            found.append((match.group(), not any(start <= match.start() < end for start, end, _ in gaps)))
+    return tuple(found)
 
 
 def whitespace(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
