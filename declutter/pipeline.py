@@ -119,26 +119,44 @@ class Cleaner:
         return results
 
     def _label(self, doc: Document, stage1: np.ndarray, stage2: np.ndarray) -> None:
-        """Labels from the model's scores: drop at P(boilerplate) >= threshold, one title at most."""
+        """Labels from the model's scores: drop at P(boilerplate) >= threshold, one title at most.
+
+        The decisions are NumPy over the whole document; Python only writes
+        them onto the Line objects (this runs for every line of every input).
+        """
         threshold = self.threshold_for(stage2[:, 2])
-        seen: set[str] = set()
-        title_index, title_score = -1, 0.0
-        for line, s1, s2 in zip(doc.lines, stage1, stage2):
-            line.score = round(float(s2[2]), 4)
-            line.title_score = round(float(s2[1]), 4)
-            key = line.text.strip().casefold()
-            repeated = key in seen
-            seen.add(key)
-            if repeated and self.config.drop_duplicates and len(key.split()) >= _DUPLICATE_MIN_WORDS:
-                line.label, line.reason = "boilerplate", "duplicate"
-                continue
-            dropped = s2[2] >= threshold
-            line.label = "boilerplate" if dropped else "article"
-            line.reason = "model" if (s1[2] >= threshold) == dropped else "context"
-            if not dropped and s2[1] > s2[0] and s2[1] > title_score:
-                title_index, title_score = line.index, float(s2[1])
+        dropped = stage2[:, 2] >= threshold
+        by_context = (stage1[:, 2] >= threshold) != dropped
+        # A title candidate: kept, and more title than article by stage 2.
+        candidate = ~dropped & (stage2[:, 1] > stage2[:, 0])
+        duplicate = self._duplicates(doc) if self.config.drop_duplicates else None
+        if duplicate is not None:
+            candidate &= ~duplicate
+        title_index = int(np.argmax(np.where(candidate, stage2[:, 1], -1.0))) if candidate.any() else -1
+        scores = np.round(stage2[:, 2], 4).tolist()
+        title_scores = np.round(stage2[:, 1], 4).tolist()
+        labels = np.where(dropped, "boilerplate", "article").tolist()
+        reasons = np.where(by_context, "context", "model").tolist()
+        if duplicate is not None and duplicate.any():
+            for i in np.flatnonzero(duplicate).tolist():
+                labels[i], reasons[i] = "boilerplate", "duplicate"
         if title_index >= 0:
-            doc.lines[title_index].label = "title"
+            labels[title_index] = "title"
+        for line, score, title_score, label, reason in zip(doc.lines, scores, title_scores, labels, reasons):
+            line.score, line.title_score, line.label, line.reason = score, title_score, label, reason
+
+    @staticmethod
+    def _duplicates(doc: Document) -> np.ndarray:
+        """True for a line of >= _DUPLICATE_MIN_WORDS words repeating an earlier one (case and edges aside)."""
+        seen: set[str] = set()
+        out = np.zeros(len(doc.lines), dtype=bool)
+        for i, line in enumerate(doc.lines):
+            key = line.text.strip().casefold()
+            if key in seen:
+                out[i] = key.count(" ") >= _DUPLICATE_MIN_WORDS - 1 and len(key.split()) >= _DUPLICATE_MIN_WORDS
+            else:
+                seen.add(key)
+        return out
 
     def _finish(self, doc: Document) -> Result:
         """Cut glued notices, repair the kept lines and render the text."""
