@@ -2,7 +2,7 @@
 
     python benchmarks/quality.py [--lines build/lines] [--datasets NAME ...]
         [--model PATH] [--lodo-models DIR] [--threshold P] [--max-docs N]
-        [--threads N] [--no-declutter] [--json OUT]
+        [--threads N] [--wcxb-types TYPE ...] [--no-declutter] [--json OUT]
 
 Every system sees the same documents (`build/lines/<dataset>.jsonl.gz`, made
 by `training/build_lines.py`) and returns a keep/drop decision per line plus
@@ -11,8 +11,10 @@ an output text. Systems: no cleaning, C4's line rules, jusText, declutter
 line P/R/F1 of the `boilerplate` class and of the `article` class (article +
 title), the mean token F1 of the output against the gold text, and ms per
 document; then macro averages over the held-out datasets and over the
-modern ones (wcxb_dev, readability). Scores come from `declutter.metrics`,
-as everywhere else in the project.
+modern ones (wcxb_dev, readability). Of wcxb_dev only the `article` pages
+are scored by default (the news-like type; `--wcxb-types all` adds shops,
+forums, docs, listings). Scores come from `declutter.metrics`, as everywhere
+else in the project.
 
 A dataset the model was trained on is never reported as held out: it is
 scored with the leave-one-dataset-out model `DIR/<dataset>.skops` when one
@@ -92,6 +94,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="declutter drops a line at P(boilerplate) >= P (default: each model card's tuned threshold)")
     parser.add_argument("--threads", type=int, default=1, metavar="N",
                         help="limit OpenMP/BLAS threads (threadpoolctl) for every system; 0 = the libraries' default (default: 1)")
+    parser.add_argument("--wcxb-types", nargs="+", default=["article"], metavar="TYPE",
+                        help="wcxb_dev page types to score (article, service, forum, documentation, listing, "
+                        "product, collection) or 'all'; default: article, its news-like pages")
     parser.add_argument("--no-declutter", action="store_true", help="run the baselines only")
     parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write every number to OUT")
     return parser.parse_args(argv)
@@ -112,6 +117,16 @@ def sample(docs: Sequence[LabeledDoc], max_docs: int) -> list[LabeledDoc]:
         return ordered
     # every k-th with a fractional k = n / max_docs: exactly max_docs, spread over all ids
     return [ordered[i * len(ordered) // max_docs] for i in range(max_docs)]
+
+
+def _page_type_scored(doc: LabeledDoc, types: Sequence[str]) -> bool:
+    """wcxb_dev labels each page with a type; declutter is for news, its `article` pages.
+
+    >>> _page_type_scored(LabeledDoc([], [], "g", meta={"page_type": "forum"}), ["article"])
+    False
+    """
+    page_type = doc.meta.get("page_type")
+    return page_type is None or "all" in types or page_type in types
 
 
 # --- systems ---------------------------------------------------------------------------
@@ -398,7 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     systems = [s for s in SYSTEMS if s != "declutter" or models.main is not None]
     load_before = _load_average()
     threads = f"{args.threads} thread(s) per system" if args.threads > 0 else "default threading"
-    print(f"declutter quality benchmark: {', '.join(args.datasets)}; "
+    print(f"declutter quality benchmark: {', '.join(args.datasets)} (wcxb_dev page types: {' '.join(args.wcxb_types)}); "
           f"at most {args.max_docs or 'all'} docs per dataset and shape; {threads}; load average {load_before}")
     print("\n".join(describe_models(models, args)))
 
@@ -410,7 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not path.exists():
             missing.append(name)
             continue
-        docs = load_labeled([str(path)])
+        docs = [d for d in load_labeled([str(path)]) if _page_type_scored(d, args.wcxb_types)]
         for shape in SHAPES:
             subset = sample([d for d in docs if d.shape == shape], args.max_docs)
             if subset:

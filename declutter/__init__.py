@@ -1,7 +1,7 @@
 """declutter: strip boilerplate lines and repair noise in scraped news text.
 
 >>> import declutter
->>> print(declutter.clean("Subscribe to our newsletter\\n\\n"
+>>> print(declutter.clean("Photo: AP\\n\\n"
 ...     "The council met on Monday and agreed to extend the ceasefire for another week, officials said.\\n\\n"
 ...     "The vote passed with a large majority after a long debate in the chamber on Sunday night.\\n\\n"
 ...     "Read more\\n\\nShare this article\\n"))

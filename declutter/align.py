@@ -209,6 +209,9 @@ _DATE_WORDS = _MONTHS_DAYS | {
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
 
 
+_BARE_DOMAIN = re.compile(r"^\W*(?:[Hh][Tt][Tt][Pp][Ss]?://)?(?:[\w-]+\.)+[a-z]{2,24}(?:/\S*)?\W*$")  # lower-case TLD: not "ASP.NET"
+
+
 def looks_like_boilerplate(text: str, tokens: Sequence[str] | None = None) -> bool:
     """A byline, a date stamp, a photo credit, a copyright line or a "Related:"
     teaser on its own line: boilerplate by LABELING.md even where a dataset's
@@ -217,12 +220,14 @@ def looks_like_boilerplate(text: str, tokens: Sequence[str] | None = None) -> bo
     >>> [looks_like_boilerplate(t) for t in ["By Jane Doe", "July 24, 2012 12:11 AM",
     ...  "REUTERS/Alexander Ermochenko", "Related: Chicago is America's most segregated city",
     ...  "By 2030 the plant will close.", "By Tuesday, the storm had passed.",
-    ...  "Related research points the other way.", "$7.95 - $179.95"]]
-    [True, True, True, True, False, False, False, False]
+    ...  "Related research points the other way.", "$7.95 - $179.95", "kremlin.ru", "U.S."]]
+    [True, True, True, True, False, False, False, False, True, False]
     """
     words = text.split()
     if not words or len(words) > 25:
         return False
+    if len(words) == 1 and _BARE_DOMAIN.match(text):  # "kremlin.ru": a photo credit or a link
+        return True
     is_by = 2 <= len(words) <= 14 and words[0].casefold().strip(":") in _BY_WORDS
     if is_by and all(w[:1].isupper() for w in words[1:3]):  # a name, not "By Tuesday, the ..."
         return True

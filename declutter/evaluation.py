@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Sequence
 
-from .config import Config
 from .document import Document, Line
 from .metrics import line_scores, token_f1
 from .pipeline import Cleaner

@@ -41,7 +41,7 @@ __all__ = [
     "Vocabulary",
 ]
 
-FEATURE_VERSION = 2
+FEATURE_VERSION = 3
 
 # Character classes of the code-point table.
 _OTHER, _UPPER, _LOWER, _CASELESS, _DIGIT, _SPACE, _END, _PUNCT, _QUOTE, _SYMBOL, _NL = range(11)
@@ -62,7 +62,26 @@ _MARKER = re.compile(
     r"|leia (?:também|mais)|veja também|czytaj (?:też|także|więcej)|zobacz (?:też|także)|leggi anche|potrebbe interessarti)\b",
     re.IGNORECASE,
 )
-_COPYRIGHT = re.compile(r"©|\(c\)\s*\d{4}|\bcopyright\b|all rights reserved", re.IGNORECASE)
+# Needles for copyright lines, searched case-sensitively in the raw batch text
+# (memchr-fast; lower-casing 1.6 MB of Unicode cost more than all of them).
+_COPYRIGHT_NEEDLES = (
+    "©", "opyright", "OPYRIGHT", "ll rights reserved", "ll Rights Reserved", "LL RIGHTS RESERVED", "(c) ", "(C) ",
+)
+# A credit or byline on its own line (LABELING.md: "photo and video credits",
+# "bylines and source credits on their own line"): checked on short lines only.
+_CREDIT_LINE = re.compile(
+    r"\W{0,3}(?:(?i:(?:photo|image|picture|video|foto|bild|credit|source|quelle|fuente|zdjęcie)s?\s*(?:credit)?\s*[:/|©]"
+    r"|(?:with )?(?:additional )?(?:reporting|writing|editing|photos?|text|words) by\b)"
+    r"|(?:[Bb]y|BY|[Vv]on|[Pp]ar|[Pp]or)\s+[A-ZÀ-Ý][\w.'’-]+(?:\s+[A-ZÀ-Ý][\w.'’-]+))"
+)
+# Picture agencies named anywhere in a line.
+_CREDIT_NEEDLES = ("Getty Images", "Shutterstock", "AP Photo", "AFP Photo", "EPA-EFE", "Reuters/", "REUTERS/")
+# A caption's credit at the end of a line: "... July 4, 2022. REUTERS/Alexander
+# Ermochenko", "(AP Photo/Evan Vucci)", "(Photo: Jane Doe)".
+_TRAILING_CREDIT = re.compile(
+    r"(?:\b[A-Z][A-Za-z]+(?: [Pp]hoto)?/ ?[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}"
+    r"|\((?i:photo|image|picture|foto|credit)s?\s*[:/][^)]{0,50})\)?\W{0,3}$"
+)
 _DOMAIN_LINE = re.compile(r"^\W*(?:https?://)?(?:[\w-]+\.)+[a-z]{2,24}(?:/\S*)?\W*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-–—•*·►▶]|\d{1,3}[.)])\s")
 
@@ -77,7 +96,7 @@ OWN_NAMES = (
     "log_chars", "log_words", "upper_share", "caseless_share", "digit_share", "punct_share",
     "symbol_share", "quote_count", "quote_odd", "sentence_ends", "ends_sentence", "ends_colon",
     "starts_upper", "starts_lower", "capitalised_share", "mean_word_len", "comma_count",
-    "is_marker", "has_copyright", "is_domain", "is_bullet", "is_duplicate",
+    "is_marker", "has_copyright", "is_domain", "is_bullet", "is_duplicate", "is_credit", "ends_credit",
     "position", "log_index", "log_index_from_end", "doc_log_lines", "doc_long_share",
     "doc_mean_log_words",
 )
@@ -125,6 +144,9 @@ class LineFeatures:
     long: np.ndarray  # bool: a line of >= 10 words, the article's typical shape
     marker: np.ndarray  # bool: "Read more", "SEE ALSO", "Related" ...
     duplicate: np.ndarray  # bool: same normalised text seen earlier in the document
+    #: Every line's head and tail, lower-cased, joined by "\n" (`_clipped_lower`):
+    #: computed once for duplicates and the token n-grams.
+    lowered: str = ""
 
     @property
     def n_lines(self) -> int:
@@ -146,7 +168,7 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     own = np.zeros((n, len(OWN_NAMES)), dtype=np.float32)
     empty = np.zeros(n, dtype=bool)
     if n == 0:
-        return LineFeatures(texts, doc_starts, doc_ids, own, empty, empty, empty)
+        return LineFeatures(texts, doc_starts, doc_ids, own, empty, empty, empty, "")
 
     # One string for the batch; "\n" cannot occur inside a line.
     joined = "\n".join(texts) + "\n"
@@ -159,7 +181,9 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     line_of_char = np.repeat(np.arange(n, dtype=np.int64), char_lens + 1)
 
     # Class counts per line in one pass: bincount over (line, class) pairs.
-    counts = np.bincount(line_of_char * _N_CLASSES + classes, minlength=n * _N_CLASSES)
+    cell = np.repeat(np.arange(0, n * _N_CLASSES, _N_CLASSES, dtype=np.int64), char_lens + 1)
+    cell += classes  # in place: one pass fewer over the batch's characters
+    counts = np.bincount(cell, minlength=n * _N_CLASSES)
     counts = counts.reshape(n, _N_CLASSES).astype(np.float32)
     nonempty = char_lens > 0
     last_pos = starts + np.maximum(char_lens - 1, 0)
@@ -182,16 +206,29 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     # A caseless script (CJK, Thai) has no spaces: count its characters as words / 2.
     eff_words = np.maximum(words, counts[:, _CASELESS] / 2)
 
-    lowered = joined.lower()
     marker = np.fromiter((bool(_MARKER.match(t, 0, 60)) for t in texts), dtype=bool, count=n)
-    copyright_ = _lines_containing(lowered, ("©", "copyright", "all rights reserved", "(c) "), starts)
+    copyright_ = _lines_containing(joined, _COPYRIGHT_NEEDLES, starts)
+    short = np.flatnonzero((words <= 15) & (char_lens < 200))
+    credit = np.zeros(n, dtype=bool)
+    credit[short] = [
+        _CREDIT_LINE.match(texts[i]) is not None or any(w in texts[i] for w in _CREDIT_NEEDLES) for i in short
+    ]
+    # Only lines with a "/" or "(" among their last 70 characters can end in a credit.
+    slash_or_paren = np.flatnonzero((cps == 0x2F) | (cps == 0x28))
+    owner = line_of_char[slash_or_paren]
+    near_end = owner[starts[owner] + char_lens[owner] - slash_or_paren <= 70]
+    ends_credit = np.zeros(n, dtype=bool)
+    for i in np.unique(near_end).tolist():
+        text = texts[i]
+        ends_credit[i] = _TRAILING_CREDIT.search(text, max(len(text) - 70, 0)) is not None
     short_single = np.flatnonzero((words == 1) & (char_lens < 80))
     domain = np.zeros(n, dtype=bool)
     domain[short_single] = [bool(_DOMAIN_LINE.match(texts[i])) for i in short_single]
     bullet = np.isin(first_cls, (_PUNCT, _SYMBOL, _DIGIT)) & np.fromiter(
         (bool(_BULLET.match(t, 0, 6)) for t in texts), dtype=bool, count=n
     )
-    duplicate = _duplicates(lowered, doc_ids)
+    lowered = _clipped_lower(texts)
+    duplicate = _duplicates(lowered, char_lens, doc_ids)
 
     index = np.arange(n) - doc_starts[doc_ids]
     doc_len = lengths[doc_ids]
@@ -222,6 +259,8 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
         "is_domain": domain,
         "is_bullet": bullet,
         "is_duplicate": duplicate,
+        "is_credit": credit,
+        "ends_credit": ends_credit,
         "position": index / np.maximum(doc_len - 1, 1),
         "log_index": np.log1p(index),
         "log_index_from_end": np.log1p(doc_len - 1 - index),
@@ -231,7 +270,7 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     }
     for j, name in enumerate(OWN_NAMES):
         own[:, j] = columns[name]
-    return LineFeatures(texts, doc_starts, doc_ids, own, long, marker, duplicate)
+    return LineFeatures(texts, doc_starts, doc_ids, own, long, marker, duplicate, lowered)
 
 
 def _lines_containing(haystack: str, needles: Sequence[str], starts: np.ndarray) -> np.ndarray:
@@ -255,12 +294,16 @@ def _doc_mean(values: np.ndarray, doc_ids: np.ndarray, n_docs: int) -> np.ndarra
     return (sums / sizes)[doc_ids]
 
 
-def _duplicates(lowered_joined: str, doc_ids: np.ndarray) -> np.ndarray:
-    """True for a line whose text (case and edge spaces aside) occurred earlier in its document."""
-    keys = np.fromiter(
-        (hash(line.strip()) for line in lowered_joined.split("\n")[:-1]), dtype=np.int64, count=len(doc_ids)
-    )
-    pairs = np.rec.fromarrays([doc_ids, keys])
+def _duplicates(lowered: str, char_lens: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
+    """True for a line whose text (case aside) occurred earlier in its document.
+
+    Lines are compared by length and their lower-cased head and tail (what
+    the n-grams read): two different lines alike in all three are, for a
+    feature, the same line, and a 5,000-character paragraph costs no more to
+    compare than a short one.
+    """
+    keys = np.fromiter(map(hash, lowered.split("\n")), dtype=np.int64, count=len(doc_ids))
+    pairs = np.rec.fromarrays([doc_ids, keys, char_lens])
     _, first = np.unique(pairs, return_index=True)
     out = np.ones(len(doc_ids), dtype=bool)
     out[first] = False
@@ -270,17 +313,23 @@ def _duplicates(lowered_joined: str, doc_ids: np.ndarray) -> np.ndarray:
 _BOUNDARY = "\x00"
 
 
-def _tokens(texts: list[str]) -> list[str]:
-    """Whitespace tokens of all lines (head and tail only), each line closed by a boundary token.
-
-    `str.split` runs at C speed, where a Unicode-aware regex costs ~10x more;
-    punctuation stays attached ("more:", "(ap)"), which is itself a signal.
-    """
+def _clipped_lower(texts: list[str]) -> str:
+    """Head and tail of every line, lower-cased, joined by "\n" (one `lower()` for the batch)."""
     clipped = [
         t if len(t) <= _HEAD_CHARS + _TAIL_CHARS else t[:_HEAD_CHARS] + " \u2026 " + t[-_TAIL_CHARS:]
         for t in texts
     ]
-    joined = "\n".join(clipped).lower().replace(_BOUNDARY, "")
+    return "\n".join(clipped).lower()
+
+
+def _tokens(texts: list[str], lowered: str | None = None) -> list[str]:
+    """Whitespace tokens of all lines (head and tail only), each line closed by a boundary token.
+
+    `str.split` runs at C speed, where a Unicode-aware regex costs ~10x more;
+    punctuation stays attached ("more:", "(ap)"), which is itself a signal.
+    `lowered` is `_clipped_lower(texts)` when the caller has it already.
+    """
+    joined = (_clipped_lower(texts) if lowered is None else lowered).replace(_BOUNDARY, "")
     return (joined.replace("\n", " \x00 ") + " \x00").split()
 
 
@@ -313,7 +362,9 @@ class Vocabulary(dict):
         return 2 if key[:1].isdigit() else 0
 
 
-def token_matrix(texts: list[str], vocabulary: "Sequence[str] | Vocabulary") -> sparse.csr_matrix:
+def token_matrix(
+    texts: list[str], vocabulary: "Sequence[str] | Vocabulary", lowered: str | None = None
+) -> sparse.csr_matrix:
     """Binary unigram + hashed bigram features, one row per line.
 
     Bigrams are built from unigram ids in NumPy, so the only per-token Python
@@ -324,7 +375,7 @@ def token_matrix(texts: list[str], vocabulary: "Sequence[str] | Vocabulary") -> 
     n = len(texts)
     if n == 0:
         return sparse.csr_matrix((0, n_vocab + BIGRAM_BUCKETS), dtype=np.float32)
-    tokens = _tokens(texts)
+    tokens = _tokens(texts, lowered or None)
     ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     boundary = ids == 1
     # Line number of each token: the "\n" token closes its line.

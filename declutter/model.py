@@ -38,6 +38,8 @@ __all__ = ["LineModel", "load_model", "default_model_path", "CLASSES", "MODEL_FO
 
 CLASSES = ("article", "title", "boilerplate")
 MODEL_FORMAT = 1
+#: Stage 2 predicts this many lines per call (see `LineModel.predict`).
+_BLOCK_ROWS = 8192
 
 # The only types a declutter model file may contain; skops refuses the rest.
 _TRUSTED_TYPES = [
@@ -99,7 +101,7 @@ class LineModel:
 
     def stage1_inputs(self, feats: LineFeatures) -> sparse.csr_matrix:
         own = (feats.own - self.own_mean) / self.own_scale
-        tokens = token_matrix(feats.texts, self.vocab_index)
+        tokens = token_matrix(feats.texts, self.vocab_index, feats.lowered)
         return sparse.hstack([tokens, sparse.csr_matrix(own)], format="csr")
 
     def predict(self, docs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -114,8 +116,13 @@ class LineModel:
         # One thread: the trees predict in hundreds of tiny OpenMP steps, and
         # on a busy machine (or inside joblib workers) extra threads only
         # wait on each other -- measured 13.5 s vs 0.05 s for 20 documents.
+        X2 = context_features(feats, stage1)
         with threadpool_limits(limits=1, user_api="openmp"):
-            stage2 = _ordered_proba(self.context_model, context_features(feats, stage1))
+            # In row blocks: each tree walks the block while it is in cache (one
+            # call over a million-line document ran 2x slower per line).
+            stage2 = np.vstack(
+                [_ordered_proba(self.context_model, X2[i : i + _BLOCK_ROWS]) for i in range(0, len(X2), _BLOCK_ROWS)]
+            )
         if self.memory is not None and len(self.memory):
             # Evidence from other documents of the outlet is context too: it
             # revises stage 2, so a line it drops shows reason "context".
@@ -217,14 +224,21 @@ def load_model(path: str | Path | None = None, *, trust: bool = False) -> LineMo
         )
     if not trust and card.get("sha256") != _sha256(path):
         raise ModelError(f"{path} does not match the SHA-256 in its card: refusing it (use --trust-model to override)")
+    from skops.io.exceptions import UntrustedTypesFoundException
+
     try:
-        untrusted = [t for t in skops.io.get_untrusted_types(file=path) if t not in _TRUSTED_TYPES]
-        if untrusted and not trust:
-            raise ModelError(
-                f"{path} contains types a declutter model never uses ({', '.join(untrusted[:5])}): "
-                "refusing to load it (use --trust-model only for a file you made)"
-            )
-        payload = skops.io.load(path, trusted=_TRUSTED_TYPES + untrusted)
+        # One parse: skops refuses any type outside the list. Only then is the
+        # file read again, to name the types in the message (or to trust them).
+        try:
+            payload = skops.io.load(path, trusted=_TRUSTED_TYPES)
+        except UntrustedTypesFoundException:
+            untrusted = [t for t in skops.io.get_untrusted_types(file=path) if t not in _TRUSTED_TYPES]
+            if not trust:
+                raise ModelError(
+                    f"{path} contains types a declutter model never uses ({', '.join(untrusted[:5])}): "
+                    "refusing to load it (use --trust-model only for a file you made)"
+                ) from None
+            payload = skops.io.load(path, trusted=_TRUSTED_TYPES + untrusted)
     except ModelError:
         raise
     except Exception as exc:  # a corrupt zip, an incompatible sklearn, ...

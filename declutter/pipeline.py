@@ -14,7 +14,7 @@ import numpy as np
 
 from .config import Config
 from .cuts import cut_leading_tag, cut_trailing_notice
-from .document import Document, Line, Repair, Result, render, split_document
+from .document import Document, Repair, Result, render, split_document
 from .model import LineModel, cached_model, load_model
 
 __all__ = ["Cleaner"]
@@ -24,14 +24,20 @@ __all__ = ["Cleaner"]
 # dropped for being short and repeated alone.
 _DUPLICATE_MIN_WORDS = 3
 
+# A document is page-like (all the text of a web page) when at least half its
+# lines look like boilerplate on average AND it is long enough to be a page:
+# a 3-line story with one repeated line is not a page. Measured with
+# benchmarks' held-out sets (mean token F1, residue / page): no length rule
+# 0.9313 / 0.8725, >= 20 lines 0.9316 / 0.8730, >= 40 lines 0.9324 / 0.8711.
 _PAGE_LIKE_MEAN = 0.5
+_PAGE_LIKE_MIN_LINES = 20
 
 
 class Cleaner:
     """Reusable cleaner: holds a Config and a model, loaded lazily on first use.
 
     >>> cleaner = Cleaner()
-    >>> story = ("Subscribe to our newsletter\\n\\n"
+    >>> story = ("Photo: AP\\n\\n"
     ...          "The council met on Monday and agreed to extend the ceasefire for another week, officials said.\\n\\n"
     ...          "The vote passed with a large majority after a long debate in the chamber on Sunday night.\\n\\n"
     ...          "Read more\\n\\nShare this article\\n")
@@ -77,13 +83,14 @@ class Cleaner:
         Extractor residue (mostly article) and all page text (mostly
         boilerplate) need different cuts: the model card holds one tuned for
         >= 98% article recall on residue and one tuned for F1 on page text. A
-        document whose mean P(boilerplate) is at least one half is page-like.
+        document of at least 20 lines whose mean P(boilerplate) is at least
+        one half is page-like.
         `Config.threshold` overrides both.
         """
         if self.config.threshold is not None:
             return self.config.threshold
         model = self.model
-        if p_boiler.size and float(p_boiler.mean()) >= _PAGE_LIKE_MEAN:
+        if p_boiler.size >= _PAGE_LIKE_MIN_LINES and float(p_boiler.mean()) >= _PAGE_LIKE_MEAN:
             return model.page_threshold
         return model.threshold
 

@@ -75,3 +75,28 @@ def test_token_matrix_rows_follow_lines_and_mark_line_starts():
 def test_empty_batch():
     f = line_features([])
     assert f.n_lines == 0 and f.own.shape == (0, len(OWN_NAMES))
+
+
+def test_credits_and_bylines_are_seen_but_not_sentences_that_look_like_them():
+    lines = [
+        "With reporting by Reuters, AP, TASS, and dpa",
+        "By Jane Doe",
+        "Photo: AP",
+        "A resident walks past a destroyed building in Lysychansk, July 4, 2022. REUTERS/Alexander Ermochenko",
+        "The president waves to supporters (AP Photo/Evan Vucci)",
+        "By Tuesday, the storm had passed.",
+        "The hotline is open 24/7 and answers in and/or out of hours.",
+        "Photographs by the river show the flood.",
+    ]
+    f = line_features([lines])
+    credit = f.own[:, OWN_NAMES.index("is_credit")].tolist()
+    ends_credit = f.own[:, OWN_NAMES.index("ends_credit")].tolist()
+    assert credit == [1, 1, 1, 1, 1, 0, 0, 0]
+    assert ends_credit == [0, 0, 0, 1, 1, 0, 0, 0]
+
+
+def test_duplicates_ignore_case_but_not_a_different_middle():
+    head, tail = "A" * 90, "z" * 40
+    lines = ["Same Line here", "same line HERE", head + " one middle " + tail, head + " another middle " + tail]
+    dup = line_features([lines]).own[:, OWN_NAMES.index("is_duplicate")].tolist()
+    assert dup == [0, 1, 0, 0]
