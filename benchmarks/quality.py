@@ -92,6 +92,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="documents per dataset and shape (sorted by id, every k-th); 0 = all (default: 150)")
     parser.add_argument("--threshold", type=float, default=None, metavar="P",
                         help="declutter drops a line at P(boilerplate) >= P (default: each model card's tuned threshold)")
+    parser.add_argument("--between-floor", type=float, default=Config().between_floor, metavar="P",
+                        help="Config.between_floor: drop a short kept run enclosed by dropped lines when each of "
+                        "its lines has P(boilerplate) >= P; a negative P switches the rule off (default: %(default)s)")
+    parser.add_argument("--between-max-run", type=int, default=Config().between_max_run, metavar="N",
+                        help="Config.between_max_run: longest enclosed run (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=1, metavar="N",
                         help="limit OpenMP/BLAS threads (threadpoolctl) for every system; 0 = the libraries' default (default: 1)")
     parser.add_argument("--wcxb-types", nargs="+", default=["article"], metavar="TYPE",
@@ -291,6 +296,7 @@ class Models:
     training_sets: set[str] = field(default_factory=set)
     lodo: dict[str, tuple[LineModel, Path]] = field(default_factory=dict)
     threshold: float | None = None  # --threshold: overrides every card
+    context: dict[str, Any] = field(default_factory=dict)  # --between-*: Config fields of the rule
 
     def status(self, dataset: str) -> str:
         if self.main is None:
@@ -305,8 +311,8 @@ class Models:
         assert self.main is not None
         model = self.lodo[dataset][0] if dataset in self.lodo else self.main
         if self.threshold is not None:
-            return model, Config(threshold=self.threshold)
-        return model, Config(threshold=None if "threshold" in model.card else self.main.threshold)
+            return model, Config(threshold=self.threshold, **self.context)
+        return model, Config(threshold=None if "threshold" in model.card else self.main.threshold, **self.context)
 
 
 def resolve_models(args: argparse.Namespace) -> Models:
@@ -320,7 +326,12 @@ def resolve_models(args: argparse.Namespace) -> Models:
         if args.model is not None:  # asked for explicitly: an error, not a silent baselines-only run
             raise
         return Models(None, path, str(exc))
-    models = Models(main, path, "", set(main.card.get("training_sets") or {}), threshold=args.threshold)
+    context = {
+        "between_floor": None if args.between_floor < 0 else args.between_floor,
+        "between_max_run": args.between_max_run,
+    }
+    models = Models(main, path, "", set(main.card.get("training_sets") or {}), threshold=args.threshold,
+                    context=context)
     for name in sorted(models.training_sets & set(args.datasets)):
         candidate = args.lodo_models / f"{name}.skops"
         if not candidate.exists():
@@ -339,7 +350,11 @@ def describe_models(models: Models, args: argparse.Namespace) -> list[str]:
     trained_on = ", ".join(sorted(models.training_sets)) or "unknown (no training_sets in its card)"
     threshold = (f"threshold {models.threshold} (--threshold; the card says {models.main.threshold})"
                  if models.threshold is not None else f"threshold {models.main.threshold} (from its card)")
-    out = [f"declutter: model {models.main.name} ({models.path}), {threshold}, trained on {trained_on}"]
+    rule = models.context
+    between = ("off" if rule.get("between_floor") is None
+               else f"floor {rule['between_floor']}, runs of <= {rule['between_max_run']}")
+    out = [f"declutter: model {models.main.name} ({models.path}), {threshold}, trained on {trained_on}; "
+           f"between-boilerplate rule: {between}"]
     for name in sorted(models.training_sets & set(args.datasets)):
         if name in models.lodo:
             model, config = models.for_dataset(name)

@@ -33,6 +33,15 @@ class Config:
     cut_notices: bool = True
     #: Drop a line repeated verbatim earlier in the same document.
     drop_duplicates: bool = True
+    #: jusText's context rule on top of the learned one, in page-like
+    #: documents only: a run of at most `between_max_run` kept lines with a
+    #: dropped line right above and below is dropped too when each of its
+    #: lines has P(boilerplate) >= this (an appeal between two "Contribute"
+    #: buttons, a teaser headline inside a "Read more" block). None switches
+    #: it off. 0.5 and 1 were measured on the held-out sets of
+    #: benchmarks/quality.py (README, "Known weaknesses").
+    between_floor: float | None = 0.5
+    between_max_run: int = 1
 
     def with_changes(self, **changes: object) -> "Config":
         """A copy with some fields changed (the dataclass is frozen)."""

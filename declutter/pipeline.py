@@ -33,6 +33,39 @@ _PAGE_LIKE_MEAN = 0.5
 _PAGE_LIKE_MIN_LINES = 20
 
 
+
+def between_dropped(dropped: np.ndarray, p_boiler: np.ndarray, floor: float, max_run: int = 1) -> np.ndarray:
+    """Kept lines to drop because dropped lines enclose them and they are doubtful.
+
+    A maximal run of at most `max_run` kept lines, with a dropped line right
+    before and right after it, is selected when every line of the run has
+    P(boilerplate) >= `floor`. Lines at the document's edges are never
+    enclosed.
+
+    >>> dropped = np.array([True, False, True, False, False, True])
+    >>> between_dropped(dropped, np.array([0.9, 0.6, 0.9, 0.6, 0.7, 0.9]), 0.5).tolist()
+    [False, True, False, False, False, False]
+    >>> between_dropped(dropped, np.array([0.9, 0.6, 0.9, 0.6, 0.7, 0.9]), 0.5, max_run=2).tolist()
+    [False, True, False, True, True, False]
+    >>> between_dropped(dropped, np.array([0.9, 0.2, 0.9, 0.6, 0.7, 0.9]), 0.5, max_run=2).tolist()
+    [False, False, False, True, True, False]
+    """
+    out = np.zeros(dropped.shape, dtype=bool)
+    if dropped.size < 3 or max_run < 1:
+        return out
+    # Boundaries of runs of kept lines: a run starts after a dropped line and
+    # ends before one (document edges do not count).
+    edges = np.diff(np.concatenate([[0], (~dropped).astype(np.int8), [0]]))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)  # exclusive
+    enclosed = (starts > 0) & (ends < dropped.size) & (ends - starts <= max_run)
+    doubtful = p_boiler >= floor
+    for start, end in zip(starts[enclosed].tolist(), ends[enclosed].tolist()):
+        if doubtful[start:end].all():
+            out[start:end] = True
+    return out
+
+
 class Cleaner:
     """Reusable cleaner: holds a Config and a model, loaded lazily on first use.
 
@@ -89,10 +122,12 @@ class Cleaner:
         """
         if self.config.threshold is not None:
             return self.config.threshold
-        model = self.model
-        if p_boiler.size >= _PAGE_LIKE_MIN_LINES and float(p_boiler.mean()) >= _PAGE_LIKE_MEAN:
-            return model.page_threshold
-        return model.threshold
+        return self.model.page_threshold if self.page_like(p_boiler) else self.model.threshold
+
+    @staticmethod
+    def page_like(p_boiler: np.ndarray) -> bool:
+        """All the text of a page rather than extractor residue: >= 20 lines, mean P(boilerplate) >= 0.5."""
+        return p_boiler.size >= _PAGE_LIKE_MIN_LINES and float(p_boiler.mean()) >= _PAGE_LIKE_MEAN
 
     def clean(self, text: str) -> str:
         """The article text of one document."""
@@ -134,16 +169,22 @@ class Cleaner:
         threshold = self.threshold_for(stage2[:, 2])
         dropped = stage2[:, 2] >= threshold
         by_context = (stage1[:, 2] >= threshold) != dropped
+        duplicate = self._duplicates(doc) if self.config.drop_duplicates else None
+        if self.config.between_floor is None or not self.page_like(stage2[:, 2]):
+            between = np.zeros_like(dropped)
+        else:
+            enclosing = dropped if duplicate is None else dropped | duplicate
+            between = between_dropped(enclosing, stage2[:, 2], self.config.between_floor, self.config.between_max_run)
+        dropped |= between
         # A title candidate: kept, and more title than article by stage 2.
         candidate = ~dropped & (stage2[:, 1] > stage2[:, 0])
-        duplicate = self._duplicates(doc) if self.config.drop_duplicates else None
         if duplicate is not None:
             candidate &= ~duplicate
         title_index = int(np.argmax(np.where(candidate, stage2[:, 1], -1.0))) if candidate.any() else -1
         scores = np.round(stage2[:, 2], 4).tolist()
         title_scores = np.round(stage2[:, 1], 4).tolist()
         labels = np.where(dropped, "boilerplate", "article").tolist()
-        reasons = np.where(by_context, "context", "model").tolist()
+        reasons = np.where(between, "between_boilerplate", np.where(by_context, "context", "model")).tolist()
         if duplicate is not None and duplicate.any():
             for i in np.flatnonzero(duplicate).tolist():
                 labels[i], reasons[i] = "boilerplate", "duplicate"

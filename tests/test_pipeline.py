@@ -31,7 +31,7 @@ def test_every_line_has_a_label_score_and_reason():
     for line in result.lines:
         assert line.label in ("article", "title", "boilerplate")
         assert 0.0 <= line.score <= 1.0
-        assert line.reason in ("model", "context", "duplicate")
+        assert line.reason in ("model", "context", "between_boilerplate", "duplicate")
         assert (line.output is not None) == line.kept
 
 
@@ -89,3 +89,35 @@ def test_skipping_a_repair(skip):
     text = (FIXTURES / "seeds" / "002_a35c219f1e7b7b2a.txt").read_text(encoding="utf-8")
     assert "war,” he said" in Cleaner(Config(skip_repairs=skip)).clean(text)
     assert 'war," he said' in clean(text)
+
+
+def test_a_doubtful_line_between_dropped_lines_of_a_page_like_text_is_dropped():
+    """Seed 000: an appeal between two 'Contribute today' buttons, a teaser headline in the 'Read more' block."""
+    lines = clean_and_explain(TEXTS[0]).lines
+    for i in (2, 18):
+        assert (lines[i].label, lines[i].reason) == ("boilerplate", "between_boilerplate"), lines[i]
+        assert lines[i - 1].label == lines[i + 1].label == "boilerplate"
+    unrevised = Cleaner(Config(between_floor=None)).explain(TEXTS[0]).lines
+    assert all(ln.reason != "between_boilerplate" for ln in unrevised)
+    assert unrevised[2].kept and unrevised[18].kept
+
+
+def _labels_for(p_boiler: list[float], tiny_model) -> list[str]:
+    """Labels the Cleaner gives lines with these stage-2 P(boilerplate), threshold 0.9."""
+    import numpy as np
+
+    from declutter.document import split_document
+
+    doc = split_document("\n".join(f"line {i}" for i in range(len(p_boiler))))
+    stage2 = np.array([[1 - p, 0.0, p] for p in p_boiler])
+    Cleaner(Config(threshold=0.9), model=tiny_model[0])._label(doc, stage2, stage2)
+    return [ln.reason if ln.reason == "between_boilerplate" else ln.label for ln in doc.lines]
+
+
+def test_the_between_rule_acts_on_page_like_texts_only(tiny_model):
+    page = [0.95, 0.6, 0.95] * 7  # 21 lines, mean 0.83: page-like
+    assert _labels_for(page, tiny_model)[:3] == ["boilerplate", "between_boilerplate", "boilerplate"]
+    residue = [0.95, 0.6, 0.95, 0.1, 0.1, 0.1]  # extractor residue: the recall threshold alone decides
+    assert _labels_for(residue, tiny_model)[:3] == ["boilerplate", "article", "boilerplate"]
+    confident = [0.95, 0.3, 0.95] * 7  # below the 0.5 floor: kept even on a page
+    assert _labels_for(confident, tiny_model)[1] == "article"
