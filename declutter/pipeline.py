@@ -14,56 +14,11 @@ import numpy as np
 
 from .config import Config
 from .cuts import cut_leading_tag, cut_trailing_notice
+from .decide import Rules, decide
 from .document import Document, Repair, Result, render, split_document
 from .model import LineModel, cached_model, load_model
 
 __all__ = ["Cleaner"]
-
-# A repeated line is boilerplate by LABELING.md; below this many words the
-# rule is left to the model, so a repeated short table cell ("0", "Yes") is not
-# dropped for being short and repeated alone.
-_DUPLICATE_MIN_WORDS = 3
-
-# A document is page-like (all the text of a web page) when at least half its
-# lines look like boilerplate on average AND it is long enough to be a page:
-# a 3-line story with one repeated line is not a page. Measured with
-# benchmarks' held-out sets (mean token F1, residue / page): no length rule
-# 0.9313 / 0.8725, >= 20 lines 0.9316 / 0.8730, >= 40 lines 0.9324 / 0.8711.
-_PAGE_LIKE_MEAN = 0.5
-_PAGE_LIKE_MIN_LINES = 20
-
-
-
-def between_dropped(dropped: np.ndarray, p_boiler: np.ndarray, floor: float, max_run: int = 1) -> np.ndarray:
-    """Kept lines to drop because dropped lines enclose them and they are doubtful.
-
-    A maximal run of at most `max_run` kept lines, with a dropped line right
-    before and right after it, is selected when every line of the run has
-    P(boilerplate) >= `floor`. Lines at the document's edges are never
-    enclosed.
-
-    >>> dropped = np.array([True, False, True, False, False, True])
-    >>> between_dropped(dropped, np.array([0.9, 0.6, 0.9, 0.6, 0.7, 0.9]), 0.5).tolist()
-    [False, True, False, False, False, False]
-    >>> between_dropped(dropped, np.array([0.9, 0.6, 0.9, 0.6, 0.7, 0.9]), 0.5, max_run=2).tolist()
-    [False, True, False, True, True, False]
-    >>> between_dropped(dropped, np.array([0.9, 0.2, 0.9, 0.6, 0.7, 0.9]), 0.5, max_run=2).tolist()
-    [False, False, False, True, True, False]
-    """
-    out = np.zeros(dropped.shape, dtype=bool)
-    if dropped.size < 3 or max_run < 1:
-        return out
-    # Boundaries of runs of kept lines: a run starts after a dropped line and
-    # ends before one (document edges do not count).
-    edges = np.diff(np.concatenate([[0], (~dropped).astype(np.int8), [0]]))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)  # exclusive
-    enclosed = (starts > 0) & (ends < dropped.size) & (ends - starts <= max_run)
-    doubtful = p_boiler >= floor
-    for start, end in zip(starts[enclosed].tolist(), ends[enclosed].tolist()):
-        if doubtful[start:end].all():
-            out[start:end] = True
-    return out
 
 
 class Cleaner:
@@ -107,27 +62,21 @@ class Cleaner:
 
     @property
     def threshold(self) -> float:
-        """The residue threshold in force (see `threshold_for`)."""
+        """The residue threshold in force (page-like documents use the card's `page_threshold`; see `decide`)."""
         return self.config.threshold if self.config.threshold is not None else self.model.threshold
 
-    def threshold_for(self, p_boiler: np.ndarray) -> float:
-        """The drop threshold for one document, given its lines' P(boilerplate).
-
-        Extractor residue (mostly article) and all page text (mostly
-        boilerplate) need different cuts: the model card holds one tuned for
-        >= 98% article recall on residue and one tuned for F1 on page text. A
-        document of at least 20 lines whose mean P(boilerplate) is at least
-        one half is page-like.
-        `Config.threshold` overrides both.
-        """
-        if self.config.threshold is not None:
-            return self.config.threshold
-        return self.model.page_threshold if self.page_like(p_boiler) else self.model.threshold
-
-    @staticmethod
-    def page_like(p_boiler: np.ndarray) -> bool:
-        """All the text of a page rather than extractor residue: >= 20 lines, mean P(boilerplate) >= 0.5."""
-        return p_boiler.size >= _PAGE_LIKE_MIN_LINES and float(p_boiler.mean()) >= _PAGE_LIKE_MEAN
+    @property
+    def rules(self) -> Rules:
+        """The decision rules in force: the card's thresholds, the Config's overrides."""
+        config, model = self.config, self.model
+        return Rules(
+            threshold=model.threshold,
+            page_threshold=model.page_threshold,
+            override=config.threshold,
+            between_floor=config.between_floor,
+            between_max_run=config.between_max_run,
+            drop_duplicates=config.drop_duplicates,
+        )
 
     def clean(self, text: str) -> str:
         """The article text of one document."""
@@ -147,64 +96,19 @@ class Cleaner:
     def explain_documents(self, docs: Sequence[Document]) -> list[Result]:
         """Like `explain_many` for documents already split into lines (evaluation, HTML)."""
         line_texts = [d.texts for d in docs]
-        if any(line_texts):
+        texts = [t for lines in line_texts for t in lines]
+        doc_starts = np.concatenate([[0], np.cumsum([len(lines) for lines in line_texts])]).astype(np.int64)
+        if texts:
             stage1, stage2 = self.model.predict(line_texts)
         else:
             stage1 = stage2 = np.zeros((0, 3))
-        results = []
-        offset = 0
-        for doc in docs:
-            n = len(doc.lines)
-            self._label(doc, stage1[offset : offset + n], stage2[offset : offset + n])
-            offset += n
-            results.append(self._finish(doc))
-        return results
-
-    def _label(self, doc: Document, stage1: np.ndarray, stage2: np.ndarray) -> None:
-        """Labels from the model's scores: drop at P(boilerplate) >= threshold, one title at most.
-
-        The decisions are NumPy over the whole document; Python only writes
-        them onto the Line objects (this runs for every line of every input).
-        """
-        threshold = self.threshold_for(stage2[:, 2])
-        dropped = stage2[:, 2] >= threshold
-        by_context = (stage1[:, 2] >= threshold) != dropped
-        duplicate = self._duplicates(doc) if self.config.drop_duplicates else None
-        if self.config.between_floor is None or not self.page_like(stage2[:, 2]):
-            between = np.zeros_like(dropped)
-        else:
-            enclosing = dropped if duplicate is None else dropped | duplicate
-            between = between_dropped(enclosing, stage2[:, 2], self.config.between_floor, self.config.between_max_run)
-        dropped |= between
-        # A title candidate: kept, and more title than article by stage 2.
-        candidate = ~dropped & (stage2[:, 1] > stage2[:, 0])
-        if duplicate is not None:
-            candidate &= ~duplicate
-        title_index = int(np.argmax(np.where(candidate, stage2[:, 1], -1.0))) if candidate.any() else -1
+        labels, reasons = decide(texts, doc_starts, stage1, stage2, self.rules)
         scores = np.round(stage2[:, 2], 4).tolist()
         title_scores = np.round(stage2[:, 1], 4).tolist()
-        labels = np.where(dropped, "boilerplate", "article").tolist()
-        reasons = np.where(between, "between_boilerplate", np.where(by_context, "context", "model")).tolist()
-        if duplicate is not None and duplicate.any():
-            for i in np.flatnonzero(duplicate).tolist():
-                labels[i], reasons[i] = "boilerplate", "duplicate"
-        if title_index >= 0:
-            labels[title_index] = "title"
-        for line, score, title_score, label, reason in zip(doc.lines, scores, title_scores, labels, reasons):
+        lines = [line for doc in docs for line in doc.lines]
+        for line, score, title_score, label, reason in zip(lines, scores, title_scores, labels, reasons):
             line.score, line.title_score, line.label, line.reason = score, title_score, label, reason
-
-    @staticmethod
-    def _duplicates(doc: Document) -> np.ndarray:
-        """True for a line of >= _DUPLICATE_MIN_WORDS words repeating an earlier one (case and edges aside)."""
-        seen: set[str] = set()
-        out = np.zeros(len(doc.lines), dtype=bool)
-        for i, line in enumerate(doc.lines):
-            key = line.text.strip().casefold()
-            if key in seen:
-                out[i] = key.count(" ") >= _DUPLICATE_MIN_WORDS - 1 and len(key.split()) >= _DUPLICATE_MIN_WORDS
-            else:
-                seen.add(key)
-        return out
+        return [self._finish(doc) for doc in docs]
 
     def _finish(self, doc: Document) -> Result:
         """Cut glued notices, repair the kept lines and render the text."""

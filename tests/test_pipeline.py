@@ -102,22 +102,37 @@ def test_a_doubtful_line_between_dropped_lines_of_a_page_like_text_is_dropped():
     assert unrevised[2].kept and unrevised[18].kept
 
 
-def _labels_for(p_boiler: list[float], tiny_model) -> list[str]:
-    """Labels the Cleaner gives lines with these stage-2 P(boilerplate), threshold 0.9."""
+def _labels_for(p_boiler: list[float]) -> list[str]:
+    """Labels `decide` gives lines with these stage-2 P(boilerplate), threshold 0.9."""
     import numpy as np
 
-    from declutter.document import split_document
+    from declutter.decide import Rules, decide
 
-    doc = split_document("\n".join(f"line {i}" for i in range(len(p_boiler))))
     stage2 = np.array([[1 - p, 0.0, p] for p in p_boiler])
-    Cleaner(Config(threshold=0.9), model=tiny_model[0])._label(doc, stage2, stage2)
-    return [ln.reason if ln.reason == "between_boilerplate" else ln.label for ln in doc.lines]
+    texts = [f"line {i}" for i in range(len(p_boiler))]
+    labels, reasons = decide(texts, np.array([0, len(texts)]), stage2, stage2, Rules(0.9, 0.9))
+    return [reason if reason == "between_boilerplate" else label for label, reason in zip(labels, reasons)]
 
 
-def test_the_between_rule_acts_on_page_like_texts_only(tiny_model):
+def test_the_between_rule_acts_on_page_like_texts_only():
     page = [0.95, 0.6, 0.95] * 7  # 21 lines, mean 0.83: page-like
-    assert _labels_for(page, tiny_model)[:3] == ["boilerplate", "between_boilerplate", "boilerplate"]
+    assert _labels_for(page)[:3] == ["boilerplate", "between_boilerplate", "boilerplate"]
     residue = [0.95, 0.6, 0.95, 0.1, 0.1, 0.1]  # extractor residue: the recall threshold alone decides
-    assert _labels_for(residue, tiny_model)[:3] == ["boilerplate", "article", "boilerplate"]
+    assert _labels_for(residue)[:3] == ["boilerplate", "article", "boilerplate"]
     confident = [0.95, 0.3, 0.95] * 7  # below the 0.5 floor: kept even on a page
-    assert _labels_for(confident, tiny_model)[1] == "article"
+    assert _labels_for(confident)[1] == "article"
+
+
+def test_decisions_in_a_batch_stay_within_each_document():
+    """A page-like document's edge is not 'enclosed' by its neighbour document's lines; one title each."""
+    import numpy as np
+
+    from declutter.decide import Rules, decide
+
+    p = [0.95] * 20 + [0.6] + [0.95, 0.1, 0.1]  # doc 1 (page-like) ends with a doubtful line; doc 2 opens dropped
+    stage2 = np.array([[1 - x, 0.0, x] for x in p])
+    stage2[22] = [0.2, 0.7, 0.1]  # doc 2's headline
+    texts = [f"line {i}" for i in range(len(p))]
+    labels, reasons = decide(texts, np.array([0, 21, 24]), stage2, stage2, Rules(0.9, 0.9))
+    assert (labels[20], reasons[20]) == ("article", "model")
+    assert labels[21:] == ["boilerplate", "title", "article"] and labels.count("title") == 1
