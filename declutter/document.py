@@ -124,17 +124,18 @@ def split_document(text: str) -> Document:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     raw_lines = text.split("\n")
     metadata: dict[str, str] = {}
+    # The header can only be glued to the first non-blank line.
+    first = next((k for k, raw in enumerate(raw_lines) if raw.strip()), len(raw_lines))
+    if first < len(raw_lines):
+        metadata, raw_lines[first] = parse_header(raw_lines[first])
     lines: list[Line] = []
+    append = lines.append
     blank = False
-    for raw in raw_lines:
-        if not raw.strip():
-            blank = bool(lines)
+    for raw in raw_lines[first:]:
+        if raw.isspace() or not raw:
+            blank = True
             continue
-        if not lines and not metadata:
-            metadata, raw = parse_header(raw)
-            if not raw.strip():
-                continue
-        lines.append(Line(index=len(lines), text=raw.rstrip(), blank_before=blank))
+        append(Line(len(lines), raw.rstrip(), blank and bool(lines)))
         blank = False
     return Document(lines=lines, metadata=metadata)
 

@@ -178,10 +178,11 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     classes[cps > 0xFFFF] = _SYMBOL  # emoji and rare scripts
     char_lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(char_lens + 1)[:-1]])
-    line_of_char = np.repeat(np.arange(n, dtype=np.int64), char_lens + 1)
+    # int32 per character: half the memory traffic of int64 over the batch.
+    line_of_char = np.repeat(np.arange(n, dtype=np.int32), char_lens + 1)
 
     # Class counts per line in one pass: bincount over (line, class) pairs.
-    cell = np.repeat(np.arange(0, n * _N_CLASSES, _N_CLASSES, dtype=np.int64), char_lens + 1)
+    cell = line_of_char * np.int32(_N_CLASSES)
     cell += classes  # in place: one pass fewer over the batch's characters
     counts = np.bincount(cell, minlength=n * _N_CLASSES)
     counts = counts.reshape(n, _N_CLASSES).astype(np.float32)
@@ -224,9 +225,10 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     short_single = np.flatnonzero((words == 1) & (char_lens < 80))
     domain = np.zeros(n, dtype=bool)
     domain[short_single] = [bool(_DOMAIN_LINE.match(texts[i])) for i in short_single]
-    bullet = np.isin(first_cls, (_PUNCT, _SYMBOL, _DIGIT)) & np.fromiter(
-        (bool(_BULLET.match(t, 0, 6)) for t in texts), dtype=bool, count=n
-    )
+    # A bullet opens with punctuation, a symbol or a digit: only those lines are matched.
+    bullet = np.zeros(n, dtype=bool)
+    maybe_bullet = np.flatnonzero(np.isin(first_cls, (_PUNCT, _SYMBOL, _DIGIT)))
+    bullet[maybe_bullet] = [_BULLET.match(texts[i], 0, 6) is not None for i in maybe_bullet.tolist()]
     lowered = _clipped_lower(texts)
     duplicate = _duplicates(lowered, char_lens, doc_ids)
 
