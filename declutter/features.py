@@ -24,6 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import repeat
 from typing import Sequence
 
 import numpy as np
@@ -378,7 +379,11 @@ def token_matrix(
     if n == 0:
         return sparse.csr_matrix((0, n_vocab + BIGRAM_BUCKETS), dtype=np.float32)
     tokens = _tokens(texts, lowered or None)
-    ids = np.fromiter(map(index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    # dict.get at C speed; the few unknown tokens are sorted out after (a number or not).
+    ids = np.fromiter(map(index.get, tokens, repeat(0)), dtype=np.int64, count=len(tokens))
+    unknown = np.flatnonzero(ids == 0).tolist()
+    if unknown:
+        ids[unknown] = [index.__missing__(tokens[i]) for i in unknown]
     boundary = ids == 1
     # Line number of each token: the "\n" token closes its line.
     line_of = np.cumsum(boundary) - boundary
