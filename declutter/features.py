@@ -25,6 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
+from operator import itemgetter
 from typing import Sequence
 
 import numpy as np
@@ -77,6 +78,7 @@ _CREDIT_LINE = re.compile(
 )
 # Picture agencies named anywhere in a line.
 _CREDIT_NEEDLES = ("Getty Images", "Shutterstock", "AP Photo", "AFP Photo", "EPA-EFE", "Reuters/", "REUTERS/")
+_CREDIT_AGENCY = re.compile("|".join(map(re.escape, _CREDIT_NEEDLES)))
 # A caption's credit at the end of a line: "... July 4, 2022. REUTERS/Alexander
 # Ermochenko", "(AP Photo/Evan Vucci)", "(Photo: Jane Doe)".
 _TRAILING_CREDIT = re.compile(
@@ -208,13 +210,14 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     # A caseless script (CJK, Thai) has no spaces: count its characters as words / 2.
     eff_words = np.maximum(words, counts[:, _CASELESS] / 2)
 
-    marker = np.fromiter((bool(_MARKER.match(t, 0, 60)) for t in texts), dtype=bool, count=n)
+    # map() keeps these per-line regex calls at C speed (no Python frame per line).
+    marker = np.fromiter(map(bool, map(_MARKER.match, texts, repeat(0), repeat(60))), dtype=bool, count=n)
     copyright_ = _lines_containing(joined, _COPYRIGHT_NEEDLES, starts)
     short = np.flatnonzero((words <= 15) & (char_lens < 200))
     credit = np.zeros(n, dtype=bool)
-    credit[short] = [
-        _CREDIT_LINE.match(texts[i]) is not None or any(w in texts[i] for w in _CREDIT_NEEDLES) for i in short
-    ]
+    short_texts = _pick(texts, short)
+    credit[short] = np.fromiter(map(bool, map(_CREDIT_LINE.match, short_texts)), dtype=bool, count=len(short))
+    credit[short] |= np.fromiter(map(bool, map(_CREDIT_AGENCY.search, short_texts)), dtype=bool, count=len(short))
     # Only lines with a "/" or "(" among their last 70 characters can end in a credit.
     slash_or_paren = np.flatnonzero((cps == 0x2F) | (cps == 0x28))
     owner = line_of_char[slash_or_paren]
@@ -225,11 +228,15 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
         ends_credit[i] = _TRAILING_CREDIT.search(text, max(len(text) - 70, 0)) is not None
     short_single = np.flatnonzero((words == 1) & (char_lens < 80))
     domain = np.zeros(n, dtype=bool)
-    domain[short_single] = [bool(_DOMAIN_LINE.match(texts[i])) for i in short_single]
+    domain[short_single] = np.fromiter(
+        map(bool, map(_DOMAIN_LINE.match, _pick(texts, short_single))), dtype=bool, count=len(short_single)
+    )
     # A bullet opens with punctuation, a symbol or a digit: only those lines are matched.
     bullet = np.zeros(n, dtype=bool)
     maybe_bullet = np.flatnonzero(np.isin(first_cls, (_PUNCT, _SYMBOL, _DIGIT)))
-    bullet[maybe_bullet] = [_BULLET.match(texts[i], 0, 6) is not None for i in maybe_bullet.tolist()]
+    bullet[maybe_bullet] = np.fromiter(
+        map(bool, map(_BULLET.match, _pick(texts, maybe_bullet), repeat(0), repeat(6))), dtype=bool, count=len(maybe_bullet)
+    )
     lowered = _clipped_lower(texts)
     duplicate = _duplicates(lowered, char_lens, doc_ids)
 
@@ -274,6 +281,14 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     for j, name in enumerate(OWN_NAMES):
         own[:, j] = columns[name]
     return LineFeatures(texts, doc_starts, doc_ids, own, long, marker, duplicate, lowered)
+
+
+def _pick(texts: list[str], rows: np.ndarray) -> list[str]:
+    """texts[i] for each i in rows, without a Python loop."""
+    if len(rows) == 0:
+        return []
+    picked = itemgetter(*rows.tolist())(texts)
+    return [picked] if len(rows) == 1 else list(picked)
 
 
 def _lines_containing(haystack: str, needles: Sequence[str], starts: np.ndarray) -> np.ndarray:
@@ -381,9 +396,11 @@ def token_matrix(
     tokens = _tokens(texts, lowered or None)
     # dict.get at C speed; the few unknown tokens are sorted out after (a number or not).
     ids = np.fromiter(map(index.get, tokens, repeat(0)), dtype=np.int64, count=len(tokens))
-    unknown = np.flatnonzero(ids == 0).tolist()
-    if unknown:
-        ids[unknown] = [index.__missing__(tokens[i]) for i in unknown]
+    unknown = np.flatnonzero(ids == 0)
+    if len(unknown):
+        # Vocabulary.__missing__ without a Python call per token: a number or not.
+        firsts = map(itemgetter(0), _pick(tokens, unknown))
+        ids[unknown] = np.where(np.fromiter(map(str.isdigit, firsts), dtype=bool, count=len(unknown)), 2, 0)
     boundary = ids == 1
     # Line number of each token: the "\n" token closes its line.
     line_of = np.cumsum(boundary) - boundary
