@@ -302,7 +302,7 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     timer.wrap("stage 1 model", lm.text_model, "predict_proba")
     timer.wrap("context features", model_mod, "context_features")
     timer.wrap("stage 2 model", lm.context_model, "predict_proba")
-    timer.wrap("labels", pipeline.Cleaner, "_label")
+    timer.wrap("labels", pipeline, "decide")
     timer.wrap("cuts", pipeline, "cut_leading_tag")
     timer.wrap("cuts", pipeline, "cut_trailing_notice")
     timer.wrap("repair", repair, "repair_lines")

@@ -168,3 +168,17 @@ def test_quality_script_runs_baselines_end_to_end(tmp_path, capsys):
     assert set(residue["systems"]) == {"no cleaning", "C4 rules", "jusText"}
     assert residue["systems"]["no cleaning"]["boilerplate"]["recall"] == 0.0
     assert report["justext_mapping"]["no_paragraph"] == 0
+
+
+def test_throughput_profile_times_every_stage(tmp_path, model_path):
+    """The per-stage profile wraps pipeline functions by name: a renamed one must fail here, not mid-benchmark."""
+    from benchmarks import throughput
+
+    path = tmp_path / "docs.jsonl"
+    with path.open("w", encoding="utf-8") as fh:
+        for seed in SEEDS:
+            fh.write(json.dumps({"text": "\n".join(_lines(_seed(seed)))}, ensure_ascii=False) + "\n")
+    result = throughput.profile(str(path), model_path, n_docs=5, chunk_size=2)
+    assert result["documents"] == 5
+    for stage in ("split", "features", "stage 2 model", "labels", "repair", "JSON write"):
+        assert result["stages"][stage] > 0, stage
