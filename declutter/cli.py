@@ -229,12 +229,13 @@ def _error(message: str) -> None:
 
 def format_explanation(result: Result) -> str:  # noqa: F821 - imported lazily
     """jusText-style debug view: one row per line, then the repairs."""
-    rows = [f"{'#':>4}  {'label':<11} {'p_boil':>6}  {'reason':<9} text"]
+    width = max([9] + [len(line.reason) + 1 for line in result.lines if line.reason])  # "between_boilerplate"
+    rows = [f"{'#':>4}  {'label':<11} {'p_boil':>6}  {'reason':<{width}} text"]
     for line in result.lines:
         score = "" if line.score is None else f"{line.score:.3f}"
-        rows.append(f"{line.index:>4}  {line.label or '-':<11} {score:>6}  {line.reason or '-':<9} {line.text}")
+        rows.append(f"{line.index:>4}  {line.label or '-':<11} {score:>6}  {line.reason or '-':<{width}} {line.text}")
         for cut in line.cuts:
-            rows.append(f"{'':>4}  {'':<11} {'':>6}  {'cut':<9} {cut.strip()!r}")
+            rows.append(f"{'':>4}  {'':<11} {'':>6}  {'cut':<{width}} {cut.strip()!r}")
     if result.metadata:
         rows.append("metadata: " + json.dumps(result.metadata, ensure_ascii=False))
     if result.repairs:
