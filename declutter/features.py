@@ -321,8 +321,11 @@ def _duplicates(lowered: str, char_lens: np.ndarray, doc_ids: np.ndarray) -> np.
     compare than a short one.
     """
     keys = np.fromiter(map(hash, lowered.split("\n")), dtype=np.int64, count=len(doc_ids))
-    pairs = np.rec.fromarrays([doc_ids, keys, char_lens])
-    _, first = np.unique(pairs, return_index=True)
+    # One int64 per (document, text, length): np.unique sorts it far faster than
+    # a record array, and a 64-bit collision is not a concern for a feature.
+    keys ^= doc_ids.astype(np.int64) * np.int64(-0x61C8864680B583EB)  # 2^64 / golden ratio, as int64
+    keys ^= char_lens.astype(np.int64) * np.int64(0x27D4EB2F165667C5)
+    _, first = np.unique(keys, return_index=True)
     out = np.ones(len(doc_ids), dtype=bool)
     out[first] = False
     return out
