@@ -680,13 +680,20 @@ def glued_words(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
     '“A quotation may run on into the next paragraph'
 
     A quotation that closes without opening is left alone, even with a glued
-    word in it. That is how the last paragraph of a quotation spread over
+    word in it: that is how the last paragraph of a quotation spread over
     several paragraphs looks, and a glued word is as often a real compound
     (`linkworthy`) or a lost space. In the shared gold texts, every such split
     was wrong:
 
     >>> glued_words("these two men had directlyreport on the operations”.")
     'these two men had directlyreport on the operations”.'
+
+    ... unless the document shows elsewhere that its source loses quote marks
+    between words (`_lost_opening_quote`):
+
+    >>> doc = ("made “heroes of russiafor their role", "these two men had directlyreport on the operations”.")
+    >>> glued_words(doc[1], DocFacts(lines=doc))
+    'these two men had directly “report on the operations”.'
     """
     marks = _marks(text)
     if not marks or (not facts.english and _CURLY_RE.search(text)):
@@ -695,13 +702,16 @@ def glued_words(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
     if gaps is None:
         return text
     for start, end, missing in reversed(gaps):
-        if missing != CLOSE:
-            continue
-        at = _lost_closing_quote(text, start, end, facts)
-        if at is not None:
-            opener = text[start - 1]
-            closer = STRAIGHT if opener == STRAIGHT else CLOSE_CURLY
-            text = text[:at] + closer + " " + text[at:]
+        if missing == CLOSE:
+            at = _lost_closing_quote(text, start, end, facts)
+            if at is not None:
+                closer = STRAIGHT if text[start - 1] == STRAIGHT else CLOSE_CURLY
+                text = text[:at] + closer + " " + text[at:]
+        else:
+            at = _lost_opening_quote(text, start, end, facts)
+            if at is not None:
+                opener = STRAIGHT if text[end] == STRAIGHT else OPEN_CURLY
+                text = text[:at] + " " + opener + text[at:]
     return text
 
 
@@ -748,6 +758,33 @@ def _lost_closing_quote(text: str, start: int, end: int, facts: DocFacts) -> int
         return None
     match, cut = found[0]
     if _glued_elsewhere(facts.lines or (text,), facts.lang, match.group()):
+        return None
+    return match.start() + cut
+
+
+def _lost_opening_quote(text: str, start: int, end: int, facts: DocFacts) -> int | None:
+    """Where the opening mark of a quotation that closes at `end` was lost, if that is certain.
+
+    On its own this shape is how the last paragraph of a quotation spread
+    over several paragraphs looks, and its glued word is as often a compound
+    (`linkworthy`): on the shared gold texts every such split was wrong. It
+    is taken only where the document itself shows a source that loses quote
+    marks between words: another glued word inside a quotation that lacks a
+    mark (`“heroes of russiafor their role`), and no glued word outside one.
+    """
+    found = []
+    for match in _LONG_LOWER.finditer(text, start, end):
+        cut = _glue_split(match.group(), facts.lang)
+        if cut is not None:
+            found.append((match, cut))
+    if len(found) != 1:
+        return None
+    match, cut = found[0]
+    lines = facts.lines or (text,)
+    if _glued_elsewhere(lines, facts.lang, match.group()):
+        return None
+    others = {word for word, outside in _glued_words_of(lines, facts.lang) if not outside} - {match.group()}
+    if not others:  # this word alone: no other sign that the source loses quotes
         return None
     return match.start() + cut
 
