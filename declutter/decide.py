@@ -12,13 +12,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Rules", "decide", "between_dropped", "repeated_lines", "PAGE_LIKE_MEAN", "PAGE_LIKE_MIN_LINES"]
+__all__ = ["Rules", "decide", "page_like_documents", "between_dropped", "repeated_lines", "PAGE_LIKE_MEAN", "PAGE_LIKE_MIN_LINES"]
 
 # A document is page-like (all the text of a web page) when at least half its
 # lines look like boilerplate on average AND it is long enough to be a page:
 # a 3-line story with one repeated line is not a page. Measured with
 # benchmarks' held-out sets (mean token F1, residue / page): no length rule
 # 0.9313 / 0.8725, >= 20 lines 0.9316 / 0.8730, >= 40 lines 0.9324 / 0.8711.
+# Counting confident lines instead (share with P >= 0.9 at least 0.5 / 0.4)
+# kept more residue article lines (recall 0.977 / 0.975 against 0.969) but
+# cost page-text token F1 (0.867 / 0.871 against 0.874): the mean stays.
 PAGE_LIKE_MEAN = 0.5
 PAGE_LIKE_MIN_LINES = 20
 
@@ -53,8 +56,7 @@ def decide(
     p_boiler = stage2[:, 2]
     lengths = np.diff(doc_starts)
     doc_ids = np.repeat(np.arange(len(lengths)), lengths)
-    means = np.bincount(doc_ids, weights=p_boiler, minlength=len(lengths)) / np.maximum(lengths, 1)
-    page_like = (lengths >= PAGE_LIKE_MIN_LINES) & (means >= PAGE_LIKE_MEAN)
+    page_like = page_like_documents(p_boiler, doc_ids, lengths)
     if rules.override is not None:
         cut = np.full(n, rules.override)
     else:
@@ -83,6 +85,16 @@ def decide(
     reasons[between] = "between_boilerplate"
     reasons[duplicate] = "duplicate"
     return labels.tolist(), reasons.tolist()
+
+
+def page_like_documents(p_boiler: np.ndarray, doc_ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Which documents are all the text of a page rather than extractor residue.
+
+    >>> page_like_documents(np.array([0.9] * 20 + [0.1] * 3), np.repeat([0, 1], [20, 3]), np.array([20, 3])).tolist()
+    [True, False]
+    """
+    means = np.bincount(doc_ids, weights=p_boiler, minlength=len(lengths)) / np.maximum(lengths, 1)
+    return (lengths >= PAGE_LIKE_MIN_LINES) & (means >= PAGE_LIKE_MEAN)
 
 
 def between_dropped(dropped: np.ndarray, p_boiler: np.ndarray, floor: float, max_run: int = 1) -> np.ndarray:
