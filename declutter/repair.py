@@ -744,22 +744,30 @@ def _quote_gaps(text: str) -> list[tuple[int, int, str]] | None:
     return gaps
 
 
-def _lost_closing_quote(text: str, start: int, end: int, facts: DocFacts) -> int | None:
-    """Where the closing mark of the quotation opened at `start` was lost, if that is certain."""
+def _only_glued_word(text: str, start: int, end: int, lang: str, head_only: bool) -> tuple[str, int] | None:
+    """The one glued token in text[start:end] and where it splits, when there is exactly one.
+
+    `head_only`: look among the first words of a quotation opened at `start`
+    only (scare quotes and titles are short), and not past a sentence end.
+    """
     found = []
     for match in _LONG_LOWER.finditer(text, start, end):
-        head = text[start : match.start()]
-        if len(head.split()) >= QUOTE_HEAD_WORDS or _SENTENCE_END.search(head):
-            break
-        cut = _glue_split(match.group(), facts.lang)
+        if head_only:
+            head = text[start : match.start()]
+            if len(head.split()) >= QUOTE_HEAD_WORDS or _SENTENCE_END.search(head):
+                break
+        cut = _glue_split(match.group(), lang)
         if cut is not None:
-            found.append((match, cut))
-    if len(found) != 1:
+            found.append((match.group(), match.start() + cut))
+    return found[0] if len(found) == 1 else None
+
+
+def _lost_closing_quote(text: str, start: int, end: int, facts: DocFacts) -> int | None:
+    """Where the closing mark of the quotation opened at `start` was lost, if that is certain."""
+    glued = _only_glued_word(text, start, end, facts.lang, head_only=True)
+    if glued is None or _glued_elsewhere(facts.lines or (text,), facts.lang, glued[0]):
         return None
-    match, cut = found[0]
-    if _glued_elsewhere(facts.lines or (text,), facts.lang, match.group()):
-        return None
-    return match.start() + cut
+    return glued[1]
 
 
 def _lost_opening_quote(text: str, start: int, end: int, facts: DocFacts) -> int | None:
@@ -772,21 +780,14 @@ def _lost_opening_quote(text: str, start: int, end: int, facts: DocFacts) -> int
     marks between words: another glued word inside a quotation that lacks a
     mark (`“heroes of russiafor their role`), and no glued word outside one.
     """
-    found = []
-    for match in _LONG_LOWER.finditer(text, start, end):
-        cut = _glue_split(match.group(), facts.lang)
-        if cut is not None:
-            found.append((match, cut))
-    if len(found) != 1:
-        return None
-    match, cut = found[0]
+    glued = _only_glued_word(text, start, end, facts.lang, head_only=False)
     lines = facts.lines or (text,)
-    if _glued_elsewhere(lines, facts.lang, match.group()):
+    if glued is None or _glued_elsewhere(lines, facts.lang, glued[0]):
         return None
-    others = {word for word, outside in _glued_words_of(lines, facts.lang) if not outside} - {match.group()}
+    others = {word for word, outside in _glued_words_of(lines, facts.lang) if not outside} - {glued[0]}
     if not others:  # this word alone: no other sign that the source loses quotes
         return None
-    return match.start() + cut
+    return glued[1]
 
 
 def _glued_elsewhere(lines: tuple[str, ...], lang: str, token: str) -> bool:
