@@ -12,7 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Rules", "decide", "page_like_documents", "between_dropped", "repeated_lines", "PAGE_LIKE_MEAN", "PAGE_LIKE_MIN_LINES"]
+__all__ = [
+    "Rules", "decide", "page_like_documents", "between_dropped", "repeated_lines",
+    "PAGE_LIKE_MEAN", "PAGE_LIKE_MIN_LINES",
+]
 
 # A document is page-like (all the text of a web page) when at least half its
 # lines look like boilerplate on average AND it is long enough to be a page:
