@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .features import seen_before_in_document
+
 __all__ = [
     "Rules", "decide", "page_like_documents", "between_dropped", "repeated_lines",
     "PAGE_LIKE_MEAN", "PAGE_LIKE_MIN_LINES",
@@ -143,12 +145,7 @@ def repeated_lines(texts: list[str], doc_ids: np.ndarray) -> np.ndarray:
     if not texts:
         return out
     keys = [t.strip().casefold() for t in texts]
-    # One int64 per (document, text): a 64-bit hash collision is not a concern here.
-    hashes = np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys))
-    combined = hashes ^ (doc_ids.astype(np.int64) * np.int64(0x9E3779B97F4A7C15 - (1 << 64)))
-    _, first = np.unique(combined, return_index=True)
-    repeat = np.ones(len(texts), dtype=bool)
-    repeat[first] = False
+    repeat = seen_before_in_document(np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys)), doc_ids)
     for i in np.flatnonzero(repeat).tolist():
         key = keys[i]
         out[i] = key.count(" ") >= _DUPLICATE_MIN_WORDS - 1 and len(key.split()) >= _DUPLICATE_MIN_WORDS
