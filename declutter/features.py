@@ -108,8 +108,11 @@ OWN_NAMES = (
 
 @lru_cache(maxsize=1)
 def _class_table() -> np.ndarray:
-    """Character class of every code point in the Basic Multilingual Plane."""
-    table = np.zeros(0x10000, dtype=np.uint8)
+    """Character class of every code point in the Basic Multilingual Plane, plus
+    one last entry, _SYMBOL, for all code points above it (emoji, rare scripts):
+    `np.take(..., mode="clip")` sends those there without a pass of its own."""
+    table = np.zeros(0x10001, dtype=np.uint8)
+    table[0x10000] = _SYMBOL
     for cp in range(0x10000):
         cat = unicodedata.category(chr(cp))
         if cat == "Lu" or cat == "Lt":
@@ -178,8 +181,7 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     joined = "\n".join(texts) + "\n"
     # surrogatepass: a lone surrogate (JSON can carry one) is a code point like any other here.
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    classes = _class_table()[np.minimum(cps, 0xFFFF)]
-    classes[cps > 0xFFFF] = _SYMBOL  # emoji and rare scripts
+    classes = np.take(_class_table(), cps, mode="clip")
     char_lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(char_lens + 1)[:-1]])
     # int32 per character: half the memory traffic of int64 over the batch.

@@ -110,7 +110,9 @@ class LineModel:
         if feats.n_lines == 0:
             empty = np.zeros((0, len(CLASSES)))
             return empty, empty
-        stage1 = _ordered_proba(self.text_model, self.stage1_inputs(feats))
+        tokens = token_matrix(feats.texts, self.vocab_index, feats.lowered)
+        own = (feats.own - self.own_mean) / self.own_scale
+        stage1 = _in_class_order(self.text_model, _linear_proba(self.text_model, tokens, own))
         from threadpoolctl import threadpool_limits
 
         # One thread: the trees predict in hundreds of tiny OpenMP steps, and
@@ -165,7 +167,31 @@ class LineModel:
 
 def _ordered_proba(estimator: Any, X: Any) -> np.ndarray:
     """predict_proba with columns in CLASSES order, zeros for a class the model never saw."""
-    proba = estimator.predict_proba(X)
+    return _in_class_order(estimator, estimator.predict_proba(X))
+
+
+def _linear_proba(lr: Any, tokens: sparse.csr_matrix, own: np.ndarray) -> np.ndarray:
+    """Stage 1's `predict_proba` over [tokens, own] without building that matrix.
+
+    The same arithmetic as LogisticRegression.predict_proba (softmax of the
+    decision function; expit for two classes), with the coefficients split
+    at the token/own border: stacking the two blocks into one sparse matrix
+    cost more than the product itself.
+    """
+    k = tokens.shape[1]
+    coef = lr.coef_
+    decision = np.asarray(tokens @ coef[:, :k].T) + own @ coef[:, k:].T + lr.intercept_
+    if coef.shape[0] == 1:  # two classes: one logit, as sklearn's _predict_proba_lr
+        p = 1.0 / (1.0 + np.exp(-decision[:, 0]))
+        return np.column_stack([1.0 - p, p])
+    decision -= decision.max(axis=1, keepdims=True)
+    np.exp(decision, out=decision)
+    decision /= decision.sum(axis=1, keepdims=True)
+    return decision
+
+
+def _in_class_order(estimator: Any, proba: np.ndarray) -> np.ndarray:
+    """Columns of `proba` (in `estimator.classes_` order) moved to CLASSES order."""
     out = np.zeros((proba.shape[0], len(CLASSES)))
     for j, cls in enumerate(estimator.classes_):
         out[:, CLASSES.index(str(cls))] = proba[:, j]

@@ -79,3 +79,37 @@ def test_a_model_without_card_is_refused(tiny_model, tmp_path):
     lonely.write_bytes(path.read_bytes())
     with pytest.raises(ModelError, match="no model card"):
         load_model(lonely)
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_stage1_without_the_stacked_matrix_matches_sklearn(n_classes):
+    """`_linear_proba` splits the coefficients instead of stacking [tokens, own]:
+    it must give what LogisticRegression.predict_proba gives on the stack."""
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from declutter.model import _linear_proba
+
+    rng = np.random.default_rng(0)
+    tokens = sparse.random(400, 50, density=0.1, format="csr", random_state=1, dtype=np.float32)
+    tokens.data[:] = 1.0
+    own = rng.normal(size=(400, 6)).astype(np.float32)
+    y = rng.integers(0, n_classes, 400)
+    stacked = sparse.hstack([tokens, sparse.csr_matrix(own)], format="csr")
+    lr = LogisticRegression(max_iter=200).fit(stacked, y)
+    np.testing.assert_allclose(_linear_proba(lr, tokens, own), lr.predict_proba(stacked), rtol=0, atol=1e-6)
+
+
+def test_default_model_stage1_matches_sklearn_on_real_lines():
+    from conftest import SEEDS
+
+    from declutter.document import split_document
+    from declutter.features import line_features
+    from declutter.model import _ordered_proba
+
+    model = load_model()
+    docs = [split_document(p.read_text(encoding="utf-8")).texts for p in SEEDS]
+    assert len(docs) == 5
+    stage1, _ = model.predict(docs)
+    expected = _ordered_proba(model.text_model, model.stage1_inputs(line_features(docs)))
+    np.testing.assert_allclose(stage1, expected, rtol=0, atol=1e-5)
