@@ -47,8 +47,12 @@ __all__ = [
 FEATURE_VERSION = 3
 
 # Character classes of the code-point table.
-_OTHER, _UPPER, _LOWER, _CASELESS, _DIGIT, _SPACE, _END, _PUNCT, _QUOTE, _SYMBOL, _NL = range(11)
-_N_CLASSES = 11
+# The numbering saves passes over the batch: the two spaces come first
+# (`classes <= _NL`), the two credit openers last (`classes >= _SLASH`).
+# _COMMA and _PAREN are punctuation, _SLASH a symbol, for the shares.
+_SPACE, _NL, _OTHER, _UPPER, _LOWER, _CASELESS, _DIGIT, _END, _PUNCT, _QUOTE, _SYMBOL, _COMMA, _SLASH, _PAREN = range(14)
+_N_CLASSES = 14
+_COMMA_CHARS = ",，、"
 _END_CHARS = ".!?。！？…"
 _QUOTE_CHARS = "\"'“”„‟«»‘’‚‛「」『』"
 _SYMBOL_CHARS = "|•·►▶»«>©®™/\\#@*+=~^_"
@@ -111,7 +115,7 @@ def _class_table() -> np.ndarray:
     """Character class of every code point in the Basic Multilingual Plane, plus
     one last entry, _SYMBOL, for all code points above it (emoji, rare scripts):
     `np.take(..., mode="clip")` sends those there without a pass of its own."""
-    table = np.zeros(0x10001, dtype=np.uint8)
+    table = np.full(0x10001, _OTHER, dtype=np.uint8)
     table[0x10000] = _SYMBOL
     for cp in range(0x10000):
         cat = unicodedata.category(chr(cp))
@@ -137,6 +141,10 @@ def _class_table() -> np.ndarray:
         if table[ord(ch)] not in (_QUOTE,):
             table[ord(ch)] = _SYMBOL
     table[ord("\n")] = _NL
+    for ch in _COMMA_CHARS:
+        table[ord(ch)] = _COMMA
+    table[ord("/")] = _SLASH
+    table[ord("(")] = _PAREN
     return table
 
 
@@ -199,13 +207,13 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     last_cp = np.where(nonempty, cps[last_pos], 0)
 
     # Words: a non-space character after a space or at a line start.
-    is_space = (classes == _SPACE) | (classes == _NL)
+    is_space = classes <= _NL
     word_start = ~is_space
     word_start[1:] &= is_space[:-1]
-    words = np.bincount(line_of_char[word_start], minlength=n).astype(np.float32)
-    capitalised = np.bincount(line_of_char[word_start & (classes == _UPPER)], minlength=n).astype(np.float32)
-    is_comma = (cps == 0x2C) | (cps == 0xFF0C) | (cps == 0x3001)
-    commas = np.bincount(line_of_char[is_comma], minlength=n).astype(np.float32)
+    word_at = np.flatnonzero(word_start)
+    words = np.bincount(line_of_char[word_at], minlength=n).astype(np.float32)
+    capitalised = np.bincount(line_of_char[word_at[classes[word_at] == _UPPER]], minlength=n).astype(np.float32)
+    commas = counts[:, _COMMA]
 
     letters = counts[:, _UPPER] + counts[:, _LOWER] + counts[:, _CASELESS]
     chars = np.maximum(char_lens, 1).astype(np.float32)
@@ -222,7 +230,7 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     credit[short] = np.fromiter(map(bool, map(_CREDIT_LINE.match, short_texts)), dtype=bool, count=len(short))
     credit[short] |= np.fromiter(map(bool, map(_CREDIT_AGENCY.search, short_texts)), dtype=bool, count=len(short))
     # Only lines with a "/" or "(" among their last 70 characters can end in a credit.
-    slash_or_paren = np.flatnonzero((cps == 0x2F) | (cps == 0x28))
+    slash_or_paren = np.flatnonzero(classes >= _SLASH)
     owner = line_of_char[slash_or_paren]
     near_end = owner[starts[owner] + char_lens[owner] - slash_or_paren <= 70]
     ends_credit = np.zeros(n, dtype=bool)
@@ -236,7 +244,7 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     )
     # A bullet opens with punctuation, a symbol or a digit: only those lines are matched.
     bullet = np.zeros(n, dtype=bool)
-    maybe_bullet = np.flatnonzero(np.isin(first_cls, (_PUNCT, _SYMBOL, _DIGIT)))
+    maybe_bullet = np.flatnonzero(np.isin(first_cls, (_PUNCT, _SYMBOL, _DIGIT, _COMMA, _SLASH, _PAREN)))
     bullet[maybe_bullet] = np.fromiter(
         map(bool, map(_BULLET.match, _pick(texts, maybe_bullet), repeat(0), repeat(6))), dtype=bool, count=len(maybe_bullet)
     )
@@ -255,8 +263,8 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
         "upper_share": counts[:, _UPPER] / np.maximum(letters, 1),
         "caseless_share": counts[:, _CASELESS] / np.maximum(letters, 1),
         "digit_share": counts[:, _DIGIT] / chars,
-        "punct_share": (counts[:, _PUNCT] + counts[:, _END]) / chars,
-        "symbol_share": counts[:, _SYMBOL] / chars,
+        "punct_share": (counts[:, _PUNCT] + counts[:, _END] + counts[:, _COMMA] + counts[:, _PAREN]) / chars,
+        "symbol_share": (counts[:, _SYMBOL] + counts[:, _SLASH]) / chars,
         "quote_count": np.log1p(counts[:, _QUOTE]),
         "quote_odd": counts[:, _QUOTE] % 2,
         "sentence_ends": np.log1p(counts[:, _END]),
