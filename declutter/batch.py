@@ -440,23 +440,31 @@ def _clean_parsed(
             assert raw is not None
             result.outputs[i] = _passthrough(raw) if options.on_error == "pass" else None
             continue
-        _annotate(record, text, res, options)
+        dropped = _dropped_reasons(res)
+        _annotate(record, text, res, options, dropped)
         result.outputs[i] = _serialise(record)
         result.cleaned += 1
         result.lines += len(res.lines)
-        dropped = [line.reason or "model" for line in res.lines if not line.kept]
-        result.dropped += len(dropped)
+        result.dropped += sum(dropped.values())
         result.reasons.update(dropped)
 
 
-def _annotate(record: dict[str, Any], text: str, res: Any, options: BatchOptions) -> None:
+def _dropped_reasons(res: Any) -> Counter[str]:
+    """How many lines each reason dropped."""
+    return Counter(line.reason or "model" for line in res.lines if not line.kept)
+
+
+def _annotate(
+    record: dict[str, Any], text: str, res: Any, options: BatchOptions, dropped: Counter[str] | None = None
+) -> None:
     """Put the cleaned text and the summary of what was done into the record."""
     cleaned = res.text
     if cleaned.endswith("\n") and not text.endswith("\n"):
         cleaned = cleaned[:-1]  # keep the input's convention: JSON text fields rarely end in "\n"
     record[options.output_field or options.field] = cleaned
     if options.meta_field:
-        dropped = Counter(line.reason or "model" for line in res.lines if not line.kept)
+        if dropped is None:
+            dropped = _dropped_reasons(res)
         record[options.meta_field] = {
             "model": res.model,
             "lines": len(res.lines),
