@@ -306,13 +306,10 @@ class Models:
         return LODO if dataset in self.lodo else IN_TRAINING
 
     def for_dataset(self, dataset: str) -> tuple[LineModel, Config]:
-        """The model to score `dataset` with; a LODO model whose card has no tuned
-        threshold gets the main model's (as training/train_default.py does)."""
+        """The model to score `dataset` with (thresholds from its card, see `resolve_models`)."""
         assert self.main is not None
         model = self.lodo[dataset][0] if dataset in self.lodo else self.main
-        if self.threshold is not None:
-            return model, Config(threshold=self.threshold, **self.context)
-        return model, Config(threshold=None if "threshold" in model.card else self.main.threshold, **self.context)
+        return model, Config(threshold=self.threshold, **self.context)
 
 
 def resolve_models(args: argparse.Namespace) -> Models:
@@ -340,6 +337,13 @@ def resolve_models(args: argparse.Namespace) -> Models:
         if name in (lodo.card.get("training_sets") or {}):
             print(f"warning: {candidate} lists {name} among its training sets: not used", file=sys.stderr)
             continue
+        # A LODO model's card has no tuned thresholds: it gets the main model's
+        # residue AND page thresholds, as training/train_default.py scores it.
+        # (A Config threshold instead would be one cut for every document, and
+        # page-like documents would never see the page threshold.)
+        for key in ("threshold", "page_threshold"):
+            if key not in lodo.card and key in main.card:
+                lodo.card[key] = main.card[key]
         models.lodo[name] = (lodo, candidate)
     return models
 
@@ -359,7 +363,8 @@ def describe_models(models: Models, args: argparse.Namespace) -> list[str]:
         if name in models.lodo:
             model, config = models.for_dataset(name)
             out.append(f"  {name}: scored with the leave-one-dataset-out model {models.lodo[name][1]} "
-                       f"(threshold {config.threshold if config.threshold is not None else model.threshold})")
+                       f"(threshold {config.threshold if config.threshold is not None else model.threshold}, "
+                       f"page threshold {config.threshold if config.threshold is not None else model.page_threshold})")
         else:
             out.append(f"  {name}: IN TRAINING, and no {args.lodo_models}/{name}.skops: "
                        "its declutter scores are marked * and left out of every average")

@@ -182,3 +182,27 @@ def test_throughput_profile_times_every_stage(tmp_path, model_path):
     assert result["documents"] == 5
     for stage in ("split", "features", "stage 2 model", "labels", "repair", "JSON write"):
         assert result["stages"][stage] > 0, stage
+
+
+def test_a_leave_one_out_model_is_scored_with_both_thresholds_of_the_main_card(tmp_path, tiny_model):
+    """A LODO card has no tuned thresholds; the main card's residue and page
+    thresholds apply, not one cut for every document (which would keep
+    page-like documents from ever seeing the page threshold)."""
+    import argparse
+    import dataclasses
+
+    model, _ = tiny_model
+    main = dataclasses.replace(model, card={"name": "main", "threshold": 0.8, "page_threshold": 0.6,
+                                            "training_sets": {"wcxb_dev": "test"}})
+    main_path = main.save(tmp_path / "main.skops")
+    lodo = dataclasses.replace(model, card={"name": "lodo", "training_sets": []})
+    lodo.save(tmp_path / "lodo" / "wcxb_dev.skops")
+    args = argparse.Namespace(no_declutter=False, model=main_path, between_floor=0.5, between_max_run=1,
+                              threshold=None, datasets=["wcxb_dev"], lodo_models=tmp_path / "lodo")
+    models = quality.resolve_models(args)
+    scored, config = models.for_dataset("wcxb_dev")
+    assert scored.name == "lodo"
+    assert config.threshold is None
+    assert (scored.threshold, scored.page_threshold) == (0.8, 0.6)
+    args.threshold = 0.7  # --threshold still overrides every card
+    assert quality.resolve_models(args).for_dataset("wcxb_dev")[1].threshold == 0.7
