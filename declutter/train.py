@@ -71,7 +71,17 @@ def _text_model(C: float, seed: int) -> Any:
 #: benchmarks/quality.py, 1,063 held-out docs a shape, each with its own
 #: re-tuned thresholds): 40 rounds at 0.35 took ~20% less time on residue but
 #: lost residue boilerplate F1 0.576 -> 0.556 and page 0.916 -> 0.910; 30
-#: rounds at 0.4 lost page boilerplate F1 0.916 -> 0.901. 60 stays.
+#: rounds at 0.4 lost page boilerplate F1 0.916 -> 0.901. Fewer, larger
+#: trees were no better: 30 rounds of 127 leaves at 0.4 (re-tuned thresholds
+#: 0.96 / 0.6) gave residue boilerplate F1 / article recall / token F1 0.566
+#: / 0.962 / 0.929 against 0.573 / 0.965 / 0.932, page 0.917 / 0.877 / 0.874
+#: against 0.923 / 0.887 / 0.879. Two binary models instead of one
+#: three-class one (boilerplate or kept, 60 rounds; title or article on kept
+#: lines, 30 rounds of 31 leaves) predicted 2.2x faster (12.0 -> 5.4 us a
+#: line), but scored residue 0.555 / 0.967 / 0.932 against 0.568 / 0.968 /
+#: 0.933 (page equal, 0.922 / 0.886 / 0.879) and kept seed 004's photo
+#: caption (P 0.70); with 100 boilerplate rounds, 0.558 / 0.968 / 0.934 and
+#: page 0.918 / 0.887 / 0.875, the caption still kept. 60 stays.
 CONTEXT_ROUNDS = 60
 CONTEXT_LEARNING_RATE = 0.25
 CONTEXT_LEAVES = 63
