@@ -26,6 +26,8 @@ from scipy import sparse
 
 from .errors import ModelError
 from .features import (
+    BIGRAM_BUCKETS,
+    CONTEXT_NAMES,
     FEATURE_VERSION,
     LineFeatures,
     Vocabulary,
@@ -275,7 +277,7 @@ def load_model(path: str | Path | None = None, *, trust: bool = False) -> LineMo
             from .outlet import OutletMemory
 
             memory = OutletMemory.from_arrays(payload["memory"])
-        return LineModel(
+        model = LineModel(
             vocabulary=list(payload["vocabulary"]),
             own_mean=np.asarray(payload["own_mean"]),
             own_scale=np.asarray(payload["own_scale"]),
@@ -285,8 +287,50 @@ def load_model(path: str | Path | None = None, *, trust: bool = False) -> LineMo
             memory=memory,
             anchor=None if payload.get("anchor") is None else np.asarray(payload["anchor"], dtype=np.float32),
         )
+        problem = _shape_problem(model)
     except (KeyError, TypeError, AttributeError) as exc:
         raise ModelError(f"{path} is not a declutter model: missing {exc}") from None
+    if problem:
+        raise ModelError(f"{path} is malformed: {problem}; refusing it")
+    return model
+
+
+def _shape_problem(model: LineModel) -> str | None:
+    """What, if anything, would make this model index out of bounds when it runs.
+
+    skops checks the types in a file, not their contents. scikit-learn walks
+    a tree's `nodes` by the child and feature indices stored in it, without
+    bounds checks, so a crafted file could crash the process (skops's own
+    note on TreePredictor). Every index is checked here, once, at load time;
+    children must come after their parent, as scikit-learn writes them, so
+    no walk can loop.
+    """
+    n_own = len(model.own_mean)
+    if len(model.own_scale) != n_own:
+        return "own_mean and own_scale differ in length"
+    n_stage1 = len(model.vocabulary) + BIGRAM_BUCKETS + n_own
+    if np.shape(model.text_model.coef_)[-1] != n_stage1:
+        return f"stage 1 has {np.shape(model.text_model.coef_)[-1]} coefficients a class, its features need {n_stage1}"
+    n_features = len(CONTEXT_NAMES)
+    if model.context_model.n_features_in_ != n_features:
+        return f"stage 2 reads {model.context_model.n_features_in_} features, this declutter writes {n_features}"
+    for k, tree in enumerate(p for round_ in model.context_model._predictors for p in round_):
+        nodes = tree.nodes
+        if nodes.ndim != 1 or not len(nodes):
+            return f"stage 2 tree {k} has no nodes"
+        inner = np.flatnonzero(nodes["is_leaf"] == 0)
+        children = np.concatenate([nodes["left"][inner], nodes["right"][inner]]).astype(np.int64)
+        parents = np.concatenate([inner, inner])
+        if (
+            (children <= parents).any()
+            or (children >= len(nodes)).any()
+            or (nodes["feature_idx"][inner] < 0).any()
+            or (nodes["feature_idx"][inner] >= n_features).any()
+        ):
+            return f"stage 2 tree {k} has a node index out of bounds"
+        if (nodes["is_categorical"][inner] != 0).any():  # never trained; its bitset index goes unchecked
+            return f"stage 2 tree {k} splits on a categorical feature"
+    return None
 
 
 @lru_cache(maxsize=4)

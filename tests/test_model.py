@@ -113,3 +113,34 @@ def test_default_model_stage1_matches_sklearn_on_real_lines():
     stage1, _ = model.predict(docs)
     expected = _ordered_proba(model.text_model, model.stage1_inputs(line_features(docs)))
     np.testing.assert_allclose(stage1, expected, rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "field, value, message",
+    [("left", 10**6, "out of bounds"), ("right", 0, "out of bounds"), ("feature_idx", 500, "out of bounds"),
+     ("is_categorical", 1, "categorical")],
+)
+def test_a_tree_that_would_index_out_of_bounds_is_refused(tiny_model, tmp_path, field, value, message):
+    """skops trusts TreePredictor by type; scikit-learn walks its nodes without
+    bounds checks. A file with a bad index, even one whose card matches, is
+    refused at load time instead of crashing the process when it runs."""
+    import copy
+
+    model, _ = tiny_model
+    bad = copy.deepcopy(model)
+    tree = bad.context_model._predictors[0][0]
+    inner = np.flatnonzero(tree.nodes["is_leaf"] == 0)[0]
+    tree.nodes[field][inner] = value
+    path = bad.save(tmp_path / "bad.skops")
+    with pytest.raises(ModelError, match=message):
+        load_model(path)
+
+
+def test_stage1_coefficients_must_fit_the_features(tiny_model, tmp_path):
+    import copy
+
+    model, _ = tiny_model
+    bad = copy.deepcopy(model)
+    bad.vocabulary = bad.vocabulary[:-1]
+    with pytest.raises(ModelError, match="coefficients"):
+        load_model(bad.save(tmp_path / "short.skops"))
