@@ -130,25 +130,22 @@ def page_like_documents(p_boiler: np.ndarray, doc_ids: np.ndarray, lengths: np.n
     [False]
     """
     k = len(lengths)
-    out = np.zeros(k, dtype=bool)
     if not len(p_boiler):
-        return out
-    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        return np.zeros(k, dtype=bool)
+    # Medians of all documents at once: sort each document's scores in place.
     ordered = p_boiler[np.lexsort((p_boiler, doc_ids))]
-    nonempty = lengths > 0
-    half = lengths // 2
-    upper = ordered[np.minimum(starts + half, len(ordered) - 1)]
-    lower = ordered[np.minimum(starts + np.maximum(half - 1, 0), len(ordered) - 1)]
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+    last = len(ordered) - 1
+    upper = ordered[np.minimum(starts + lengths // 2, last)]
+    lower = ordered[np.minimum(starts + np.maximum(lengths // 2 - 1, 0), last)]
     medians = np.where(lengths % 2 == 1, upper, (upper + lower) / 2)
     confident = np.bincount(doc_ids, weights=p_boiler >= PAGE_LIKE_CONFIDENT, minlength=k)
     doubtful = np.bincount(doc_ids, weights=(p_boiler >= 0.5) & (p_boiler < PAGE_LIKE_CONFIDENT), minlength=k)
-    out = (
-        nonempty
-        & (lengths >= PAGE_LIKE_MIN_LINES)
+    return (
+        (lengths >= PAGE_LIKE_MIN_LINES)
         & (medians >= PAGE_LIKE_MEDIAN)
         & (confident >= PAGE_LIKE_CONFIDENT_RATIO * doubtful)
     )
-    return out
 
 
 def between_dropped(dropped: np.ndarray, p_boiler: np.ndarray, floor: float, max_run: int = 1) -> np.ndarray:

@@ -136,3 +136,34 @@ def test_decisions_in_a_batch_stay_within_each_document():
     labels, reasons = decide(texts, np.array([0, 21, 24]), stage2, stage2, Rules(0.9, 0.9))
     assert (labels[20], reasons[20]) == ("article", "model")
     assert labels[21:] == ["boilerplate", "title", "article"] and labels.count("title") == 1
+
+
+def test_page_like_documents_matches_the_per_document_rule():
+    """The batch computation (one sort for all documents) equals the rule
+    written out one document at a time with np.median."""
+    import numpy as np
+
+    from declutter.decide import (
+        PAGE_LIKE_CONFIDENT,
+        PAGE_LIKE_CONFIDENT_RATIO,
+        PAGE_LIKE_MEDIAN,
+        PAGE_LIKE_MIN_LINES,
+        page_like_documents,
+    )
+
+    rng = np.random.default_rng(1)
+    lengths = rng.integers(0, 60, 400)
+    doc_ids = np.repeat(np.arange(400), lengths)
+    # Scores skewed high in some documents, so both answers occur often.
+    p = rng.random(lengths.sum()) ** rng.choice([0.3, 1.0, 3.0], 400)[doc_ids]
+    starts = np.concatenate([[0], np.cumsum(lengths)])
+    expected = []
+    for d in range(400):
+        q = p[starts[d] : starts[d + 1]]
+        doubtful = ((q >= 0.5) & (q < PAGE_LIKE_CONFIDENT)).sum()
+        expected.append(
+            bool(len(q) >= PAGE_LIKE_MIN_LINES and np.median(q) >= PAGE_LIKE_MEDIAN
+                 and (q >= PAGE_LIKE_CONFIDENT).sum() >= PAGE_LIKE_CONFIDENT_RATIO * doubtful)
+        )
+    assert 20 < sum(expected) < 380
+    assert page_like_documents(p, doc_ids, lengths).tolist() == expected
