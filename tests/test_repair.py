@@ -233,7 +233,10 @@ def test_repairing_twice_equals_repairing_once(lines):
     assert repairs == []
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# filter_too_much: most drawn lines hold a special character the gate stops,
+# and some seeds draw 50 of those before 10 it lets through (CI failed on one).
+# The draw stays as it is: the special characters are what the gate must get right.
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(LINE)
 def test_a_line_the_gate_lets_through_needs_no_repair(line):
     # The per-line gate is the hot path's only check: it must catch everything
