@@ -31,24 +31,18 @@ __all__ = [
 # boilerplate F1 / article recall / token F1, then the same for page text):
 #   mean >= 0.5, >= 20 lines (the rule before)   0.573 0.965 0.932 | 0.923 0.887 0.879
 #   median >= 0.5 + confident >= 0.3 x doubtful  0.568 0.968 0.933 | 0.922 0.887 0.879
-# In a first run, whose leave-one-out sets saw one cut for every document
-# (0.92; since fixed), median alone scored 0.5768 0.9700 0.9328 | 0.9156
-# 0.9064 0.8750 and mean + the confidence test 0.5705 0.9712 0.9331 | 0.9151
-# 0.9056 0.8742, against 0.5758 0.9690 0.9326 | 0.9157 0.9056 0.8744 for the
-# rule before and 0.5707 0.9715 0.9331 | 0.9149 0.9065 0.8747 for this one.
 # The confidence test is what keeps dragnet's residue hymn and school-contacts
-# pages out of the page regime (dragnet residue article recall 0.973 -> 0.988,
-# token F1 0.911 -> 0.915). Also measured, and not taken: dropping the lower
-# threshold's lines of a page-like document only when their run holds a line
-# >= 0.92 (residue recall 0.973, page token F1 0.867); keeping an isolated
-# dropped residue line between kept ones when P < 0.95 (recall +0.0007 for
-# residue boilerplate F1 -0.009).
-# Earlier: no length rule 0.9313 / 0.8725 residue / page token F1, >= 20 lines
-# 0.9316 / 0.8730, >= 40 lines 0.9324 / 0.8711. Counting confident lines alone
-# (share with P >= 0.9 at least 0.5 / 0.4) kept more residue article lines
-# (recall 0.977 / 0.975) but cost page-text token F1 (0.867 / 0.871); mean >= 0.5
-# and a share >= 0.3 / 0.2 with P >= 0.9 gave recall 0.975 / 0.971 for residue
-# boilerplate F1 0.560 / 0.569.
+# pages out of the page regime (dragnet residue article recall 0.973 -> 0.988).
+# Also measured and not taken (with the benchmark before its leave-one-out
+# fix): median alone, or mean plus the confidence test (each within 0.001 of
+# these on token F1, less residue recall); dropping a page-like document's
+# lower-threshold lines only when their run holds a line >= 0.92 (page token
+# F1 0.867); keeping an isolated dropped residue line between kept ones when
+# P < 0.95 (recall +0.0007 for residue boilerplate F1 -0.009); counting
+# confident lines alone (share with P >= 0.9 at least 0.5 / 0.4: page token F1
+# 0.867 / 0.871). Earlier, for the length rule: no length rule 0.9313 /
+# 0.8725 residue / page token F1, >= 20 lines 0.9316 / 0.8730, >= 40 lines
+# 0.9324 / 0.8711.
 PAGE_LIKE_MEDIAN = 0.5
 PAGE_LIKE_MIN_LINES = 20
 PAGE_LIKE_CONFIDENT = 0.9  # P(boilerplate) of a line the model is sure of
