@@ -115,13 +115,11 @@ class LineModel:
         tokens = token_matrix(feats.texts, self.vocab_index, feats.lowered)
         own = (feats.own - self.own_mean) / self.own_scale
         stage1 = _in_class_order(self.text_model, _linear_proba(self.text_model, tokens, own))
-        from threadpoolctl import threadpool_limits
-
         # One thread: the trees predict in hundreds of tiny OpenMP steps, and
         # on a busy machine (or inside joblib workers) extra threads only
         # wait on each other -- measured 13.5 s vs 0.05 s for 20 documents.
         X2 = context_features(feats, stage1)
-        with threadpool_limits(limits=1, user_api="openmp"):
+        with _openmp_controller().limit(limits=1, user_api="openmp"):
             # In row blocks: each tree walks the block while it is in cache (one
             # call over a million-line document ran 2x slower per line).
             stage2 = np.vstack(
@@ -190,6 +188,19 @@ def _linear_proba(lr: Any, tokens: sparse.csr_matrix, own: np.ndarray) -> np.nda
     np.exp(decision, out=decision)
     decision /= decision.sum(axis=1, keepdims=True)
     return decision
+
+
+@lru_cache(maxsize=1)
+def _openmp_controller() -> Any:
+    """One threadpoolctl controller per process, made after scikit-learn is imported.
+
+    `threadpool_limits()` rescans the process's shared libraries on every call:
+    1.8 ms, more than cleaning a whole document, for each `Cleaner.clean()`. A
+    kept controller only sets and restores the thread count (35 us).
+    """
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
 
 
 def _in_class_order(estimator: Any, proba: np.ndarray) -> np.ndarray:

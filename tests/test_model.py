@@ -144,3 +144,29 @@ def test_stage1_coefficients_must_fit_the_features(tiny_model, tmp_path):
     bad.vocabulary = bad.vocabulary[:-1]
     with pytest.raises(ModelError, match="coefficients"):
         load_model(bad.save(tmp_path / "short.skops"))
+
+
+def test_the_trees_predict_on_one_openmp_thread_and_the_setting_is_restored(tiny_model, monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    from declutter import model as model_module
+
+    def openmp_threads() -> list[int]:
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "openmp"]
+
+    model, _ = tiny_model
+    before = openmp_threads()
+    if not before:
+        pytest.skip("scikit-learn runs without an OpenMP runtime here")
+    seen: list[list[int]] = []
+    ordered_proba = model_module._ordered_proba
+
+    def spy(estimator, X):
+        seen.append(openmp_threads())
+        return ordered_proba(estimator, X)
+
+    monkeypatch.setattr(model_module, "_ordered_proba", spy)
+    for _ in range(2):  # the second call reuses the kept controller
+        model.predict([["Read more", "The council agreed on Monday to extend the ceasefire by a week."]])
+    assert seen and all(threads == [1] * len(threads) for threads in seen)
+    assert openmp_threads() == before
