@@ -206,3 +206,74 @@ def test_a_leave_one_out_model_is_scored_with_both_thresholds_of_the_main_card(t
     assert (scored.threshold, scored.page_threshold) == (0.8, 0.6)
     args.threshold = 0.7  # --threshold still overrides every card
     assert quality.resolve_models(args).for_dataset("wcxb_dev")[1].threshold == 0.7
+
+
+def test_snippets_doctests():
+    from benchmarks import snippets
+
+    result = doctest.testmod(snippets)
+    assert result.attempted >= 3 and result.failed == 0
+
+
+def _snippet_data(tmp_path: Path) -> tuple[Path, Path]:
+    """A lines directory and a data directory in trafilatura_eval's shape, made from the seeds.
+
+    Must-keep snippets: each seed's first article line; must-drop: its boilerplate lines.
+    """
+    lines_dir, data_dir = tmp_path / "lines", tmp_path / "data"
+    lines_dir.mkdir()
+    data_dir.mkdir()
+    with gzip.open(lines_dir / "trafilatura_eval.jsonl.gz", "wt", encoding="utf-8") as lines_fh, \
+            gzip.open(data_dir / "trafilatura_eval.jsonl.gz", "wt", encoding="utf-8") as data_fh:
+        for i, path in enumerate(SEEDS):
+            fx = _seed(path)
+            page_id = f"trafilatura_eval/{path.stem}"
+            keep = next(ln["text"] for ln in fx["lines"] if ln["label"] == "article")
+            drop = [ln["text"] for ln in fx["lines"] if ln["label"] == "boilerplate"]
+            data_fh.write(json.dumps({"id": page_id, "meta": {"with": [keep], "without": drop}}) + "\n")
+            rec = {"id": page_id, "dataset": "trafilatura_eval", "site": f"site{i}", "lang": "de" if i % 2 else "en",
+                   "shape": "residue", "lines": [{"text": ln["text"], "label": None} for ln in fx["lines"]]}
+            lines_fh.write(json.dumps(rec) + "\n")
+    return lines_dir, data_dir
+
+
+def test_snippets_script_scores_every_system_with_a_leave_one_out_model(tmp_path, tiny_model, capsys):
+    import dataclasses
+
+    from benchmarks import snippets
+
+    lines_dir, data_dir = _snippet_data(tmp_path)
+    model, _ = tiny_model
+    lodo = dataclasses.replace(model, card={"name": "lodo", "training_sets": {"seeds": "test"}})
+    lodo_path = lodo.save(tmp_path / "lodo" / "trafilatura_eval.skops")
+    out = tmp_path / "s.json"
+    code = snippets.main(["--lines", str(lines_dir), "--data", str(data_dir), "--lodo-model", str(lodo_path),
+                          "--json", str(out)])
+    assert code == 0
+    report = json.loads(out.read_text())
+    residue = report["residue"]
+    assert set(residue) == {"no cleaning", "C4 rules", "jusText", "declutter"}
+    kept_all = residue["no cleaning"]["all"]
+    n_drop = sum(ln["label"] == "boilerplate" for path in SEEDS for ln in _seed(path)["lines"])
+    # Keeping every line finds every snippet: all must-keep ones, and all must-drop ones too.
+    assert (kept_all["tp"], kept_all["fn"], kept_all["fp"], kept_all["tn"]) == (5, 0, n_drop, 0)
+    assert kept_all["documents"] == 5 and residue["no cleaning"]["de"]["documents"] == 2
+    # The seeds are the tiny model's training data: it drops their boilerplate.
+    assert residue["declutter"]["all"]["drop_rate"] > 0.5
+    assert "never saw trafilatura_eval" in capsys.readouterr().out
+
+
+def test_snippets_script_refuses_a_model_trained_on_the_set(tmp_path, tiny_model, capsys):
+    import dataclasses
+
+    from benchmarks import snippets
+
+    lines_dir, data_dir = _snippet_data(tmp_path)
+    model, _ = tiny_model
+    trained_on_it = dataclasses.replace(model, card={"name": "x", "training_sets": {"trafilatura_eval": "test"}})
+    path = trained_on_it.save(tmp_path / "lodo" / "trafilatura_eval.skops")
+    out = tmp_path / "s.json"
+    assert snippets.main(["--lines", str(lines_dir), "--data", str(data_dir), "--lodo-model", str(path),
+                          "--json", str(out)]) == 0
+    assert "declutter" not in json.loads(out.read_text())["residue"]
+    assert "was trained on trafilatura_eval" in capsys.readouterr().out
