@@ -182,6 +182,14 @@ def main() -> None:
     parser.add_argument("--context-learning-rate", type=float, default=CONTEXT_LEARNING_RATE)
     parser.add_argument("--context-leaves", type=int, default=CONTEXT_LEAVES, help="leaves per stage-2 tree")
     args = parser.parse_args()
+    held_out = args.lodo or [n for n in args.train if n != "seeds"]
+    if not set(held_out) & TUNE_WEIGHT.keys():
+        # Checked before the first fit, not after it: the thresholds are tuned
+        # on these sets' held-out lines, and without them there is nothing to tune.
+        parser.error(
+            f"--lodo must include {' or '.join(TUNE_WEIGHT)}: the thresholds are tuned on its held-out lines "
+            "(add --reuse-lodo to load the leave-one-out models already in --lodo-dir)"
+        )
     t0 = time.time()
     size = {
         "context_rounds": args.context_rounds,
@@ -199,7 +207,7 @@ def main() -> None:
     lodo_models = {}
     tune_p, tune_article, tune_w = [], [], []
     page_p, page_boiler = [], []
-    for held in args.lodo or [n for n in args.train if n != "seeds"]:
+    for held in held_out:
         path = args.lodo_dir / f"{held}.skops"
         if args.reuse_lodo and path.exists():
             model = load_model(path)
