@@ -12,9 +12,10 @@ snippet counts as found when it occurs in a system's output text, both sides
 compared with quote marks and spaces normalised (declutter's repairs change
 quote marks; a snippet is not wrong for that).
 
-Per system and shape: precision TP / (TP + FP), recall TP / (TP + FN) over
-the must-keep (TP found, FN missed) and must-drop snippets (FP found),
-overall and per language (de, en, the rest). In the residue shape "no
+Per system and shape: precision TP / (TP + FP), recall TP / (TP + FN) and
+F1, TP being must-keep snippets found, FN must-keep ones missed and FP
+must-drop ones found; F1 per language (de, en, the rest); and the share of
+must-drop snippets removed. In the residue shape "no
 cleaning" is trafilatura's recall extraction alone: a must-keep snippet it
 lost is lost for every system, so compare systems with each other.
 
@@ -136,16 +137,21 @@ def _declutter_model(args: argparse.Namespace) -> tuple[LineModel | None, str]:
 
 
 def _table(shape: str, results: dict[str, dict[str, Any]]) -> str:
-    groups = ["all", *LANGUAGES, "other"]
-    header = f"{'system':<12}" + "".join(f" | {g + ' P/R':>13}" for g in groups) + " | must-drop removed"
-    lines = [f"\n{shape} ({results[next(iter(results))]['all']['documents']} documents)", header, "-" * len(header)]
+    """P / R / F1 over all documents, F1 per language group, share of must-drop snippets removed."""
+    groups = [*LANGUAGES, "other"]
+    first = results[next(iter(results))]
+    sizes = ", ".join(f"{g} {first[g]['documents']}" for g in groups if g in first)
+    header = f"{'system':<12} |   P   |   R   |  F1   |" + "".join(f" {g + ' F1':>8} |" for g in groups) + " drop removed"
+    lines = [f"\n{shape} ({first['all']['documents']} documents: {sizes})", header, "-" * len(header)]
+
+    def cell(value: float | None) -> str:
+        return "-" if value is None else f"{value:.3f}"
+
     for system, by_group in results.items():
-        cells = []
-        for group in groups:
-            row = by_group.get(group)
-            cells.append(f"{row['precision']:.3f}/{row['recall']:.3f}" if row and row["precision"] is not None else "-")
-        drop = by_group["all"]["drop_rate"]
-        lines.append(f"{system:<12}" + "".join(f" | {c:>13}" for c in cells) + f" | {drop:.3f}")
+        row = by_group["all"]
+        per_group = "".join(f" {cell(by_group.get(g, {}).get('f1')):>8} |" for g in groups)
+        lines.append(f"{system:<12} | {cell(row['precision'])} | {cell(row['recall'])} | {cell(row['f1'])} |"
+                     f"{per_group} {cell(row['drop_rate'])}")
     return "\n".join(lines)
 
 
