@@ -73,6 +73,33 @@ def test_an_other_feature_version_is_refused(tiny_model, tmp_path):
         load_model(copy)
 
 
+def test_a_format_1_file_with_its_vocabulary_as_a_list_still_loads(tiny_model, tmp_path):
+    import hashlib
+
+    import skops.io
+
+    from declutter.model import _TRUSTED_TYPES
+
+    model, path = tiny_model
+    payload = skops.io.load(path, trusted=_TRUSTED_TYPES)
+    assert isinstance(payload["vocabulary"], str)  # format 2: one joined string
+    payload["vocabulary"] = list(model.vocabulary)
+    old = tmp_path / "format1.skops"
+    skops.io.dump(payload, old)
+    card = json.loads(path.with_suffix(".json").read_text())
+    card.update(format=1, sha256=hashlib.sha256(old.read_bytes()).hexdigest())
+    old.with_suffix(".json").write_text(json.dumps(card))
+    loaded = load_model(old)
+    assert loaded.vocabulary == list(model.vocabulary)
+    docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
+    for a, b in zip(model.predict(docs), loaded.predict(docs)):
+        np.testing.assert_array_equal(a, b)
+    card["format"] = 3  # a format from a newer declutter
+    old.with_suffix(".json").write_text(json.dumps(card))
+    with pytest.raises(ModelError, match="reads formats 1 and 2"):
+        load_model(old)
+
+
 def test_a_model_without_card_is_refused(tiny_model, tmp_path):
     _, path = tiny_model
     lonely = tmp_path / "lonely.skops"
