@@ -301,7 +301,7 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     timer.wrap("tokens", model_mod, "token_matrix")
     timer.wrap("stage 1 model", lm.text_model, "predict_proba")
     timer.wrap("context features", model_mod, "context_features")
-    timer.wrap("stage 2 model", lm.context_model, "predict_proba")
+    timer.wrap("stage 2 model", lm, "_stage2")
     timer.wrap("labels", pipeline, "decide")
     timer.wrap("cuts", pipeline, "cut_leading_tag")
     timer.wrap("cuts", pipeline, "cut_trailing_notice")

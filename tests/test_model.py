@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import pickle
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from declutter.errors import ModelError
 from declutter.model import load_model, read_card
+
+SEEDS = Path(__file__).resolve().parent.parent / "fixtures" / "seeds"
 
 
 def test_round_trip_gives_the_same_predictions(tiny_model):
@@ -186,14 +190,58 @@ def test_the_trees_predict_on_one_openmp_thread_and_the_setting_is_restored(tiny
     if not before:
         pytest.skip("scikit-learn runs without an OpenMP runtime here")
     seen: list[list[int]] = []
-    ordered_proba = model_module._ordered_proba
+    stage2 = model_module.LineModel._stage2
 
-    def spy(estimator, X):
+    def spy(self, X):
         seen.append(openmp_threads())
-        return ordered_proba(estimator, X)
+        return stage2(self, X)
 
-    monkeypatch.setattr(model_module, "_ordered_proba", spy)
-    for _ in range(2):  # the second call reuses the kept controller
-        model.predict([["Read more", "The council agreed on Monday to extend the ceasefire by a week."]])
+    monkeypatch.setattr(model_module.LineModel, "_stage2", spy)
+    short = [["Read more", "The council agreed on Monday to extend the ceasefire by a week."]]
+    long = [[f"Line {i} of a long list." for i in range(200)]]  # past the merged trees' limit
+    for docs in (short, short, long):  # the second call reuses the kept controller
+        model.predict(docs)
     assert seen and all(threads == [1] * len(threads) for threads in seen)
     assert openmp_threads() == before
+
+
+def _stage2_inputs(model, docs):
+    from declutter.features import context_features, line_features, token_matrix
+    from declutter.model import _in_class_order, _linear_proba
+
+    feats = line_features(docs)
+    tokens = token_matrix(feats.texts, model.vocab_index, feats.lowered)
+    own = (feats.own - model.own_mean) / model.own_scale
+    return context_features(feats, _in_class_order(model.text_model, _linear_proba(model.text_model, tokens, own)))
+
+
+def test_merged_trees_give_exactly_sklearns_probabilities_on_real_lines():
+    from declutter.forest import MergedTrees
+    from declutter.model import default_model_path
+
+    model = load_model(default_model_path())
+    docs = [[ln["text"] for ln in json.loads(p.read_text())["lines"]] for p in sorted(SEEDS.glob("*.json"))]
+    X = _stage2_inputs(model, docs)
+    merged = MergedTrees(model.context_model)
+    for rows in (X[:1], X[:7], X[:64], X):
+        np.testing.assert_array_equal(merged.predict_proba(rows), model.context_model.predict_proba(rows))
+    # A missing value goes where each tree sends missing values, as in scikit-learn.
+    holes = X[:20].copy()
+    holes[::3, ::4] = np.nan
+    np.testing.assert_array_equal(merged.predict_proba(holes), model.context_model.predict_proba(holes))
+
+
+def test_a_short_document_takes_the_merged_trees_and_a_replaced_stage_2_is_not_served_stale(tiny_model):
+    import dataclasses
+
+    from declutter.model import _ordered_proba
+
+    model, _ = tiny_model
+    model = dataclasses.replace(model)
+    docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
+    _, stage2 = model.predict(docs)
+    assert model._merged_trees is not None and model._merged_trees.estimator is model.context_model
+    np.testing.assert_array_equal(stage2, _ordered_proba(model.context_model, _stage2_inputs(model, docs)))
+    other = dataclasses.replace(model, context_model=copy.deepcopy(model.context_model))
+    other.predict(docs)
+    assert other._merged_trees.estimator is other.context_model
