@@ -50,7 +50,7 @@ from declutter.model import LineModel, default_model_path, load_model
 from declutter.pipeline import Cleaner
 from declutter.train import LabeledDoc, load_labeled
 
-__all__ = ["main", "parse_args", "run_baseline", "run_declutter", "sample", "score"]
+__all__ = ["give_main_thresholds", "main", "parse_args", "run_baseline", "run_declutter", "sample", "score"]
 
 DATASETS = (
     "big9_news", "l3s_gn1", "dragnet", "cleanportaleval", "chaos_web", "cleaneval",
@@ -312,6 +312,16 @@ class Models:
         return model, Config(threshold=self.threshold, **self.context)
 
 
+def give_main_thresholds(lodo: LineModel, main_card: dict[str, Any]) -> None:
+    """A LODO model's card has no tuned thresholds: it gets the main model's
+    residue AND page thresholds, as training/train_default.py scores it.
+    (A Config threshold instead would be one cut for every document, and
+    page-like documents would never see the page threshold.)"""
+    for key in ("threshold", "page_threshold"):
+        if key not in lodo.card and key in main_card:
+            lodo.card[key] = main_card[key]
+
+
 def resolve_models(args: argparse.Namespace) -> Models:
     """Load --model (or the shipped one) and the LODO models for the datasets it was trained on."""
     if args.no_declutter:
@@ -337,13 +347,7 @@ def resolve_models(args: argparse.Namespace) -> Models:
         if name in (lodo.card.get("training_sets") or {}):
             print(f"warning: {candidate} lists {name} among its training sets: not used", file=sys.stderr)
             continue
-        # A LODO model's card has no tuned thresholds: it gets the main model's
-        # residue AND page thresholds, as training/train_default.py scores it.
-        # (A Config threshold instead would be one cut for every document, and
-        # page-like documents would never see the page threshold.)
-        for key in ("threshold", "page_threshold"):
-            if key not in lodo.card and key in main.card:
-                lodo.card[key] = main.card[key]
+        give_main_thresholds(lodo, main.card)
         models.lodo[name] = (lodo, candidate)
     return models
 

@@ -40,9 +40,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.quality import BASELINES, SHAPES, Run, run_baseline, run_declutter, warm_up
+from benchmarks.quality import BASELINES, SHAPES, Run, give_main_thresholds, run_baseline, run_declutter, warm_up
 from declutter.config import Config
-from declutter.model import LineModel, default_model_path, load_model
+from declutter.model import LineModel, default_model_path, load_model, read_card
 from declutter.train import LabeledDoc, load_labeled
 
 __all__ = ["main", "normalise", "snippet_counts", "scores"]
@@ -124,15 +124,12 @@ def tally(docs: Sequence[LabeledDoc], run: Run, snippets: dict[str, tuple[list[s
 def _declutter_model(args: argparse.Namespace) -> tuple[LineModel | None, str]:
     """The LODO model with the shipped card's thresholds, or why declutter is not scored."""
     if not args.lodo_model.exists():
-        return None, (f"declutter not scored: {args.lodo_model} is missing (train it with "
-                      "`python training/train_default.py --lodo trafilatura_eval ...`)")
+        return None, (f"declutter not scored: {args.lodo_model} is missing (benchmarks/README.md, "
+                      "'Snippets', has the command that makes it)")
     model = load_model(args.lodo_model)
     if DATASET in (model.card.get("training_sets") or {}):
         return None, f"declutter not scored: {args.lodo_model} was trained on {DATASET}"
-    main_card = load_model(default_model_path()).card
-    for key in ("threshold", "page_threshold"):
-        if key not in model.card and key in main_card:
-            model.card[key] = main_card[key]
+    give_main_thresholds(model, read_card(default_model_path()))
     return model, f"declutter: {args.lodo_model} (never saw {DATASET}), thresholds of the shipped card"
 
 
