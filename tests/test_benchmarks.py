@@ -237,20 +237,25 @@ def _snippet_data(tmp_path: Path) -> tuple[Path, Path]:
     return lines_dir, data_dir
 
 
-def test_snippets_script_scores_every_system_with_a_leave_one_out_model(tmp_path, tiny_model, capsys):
+def _run_snippets(tmp_path: Path, tiny_model, capsys, training_sets: dict) -> tuple[dict, str]:
+    """snippets.py on the seed-made set, declutter being the tiny model with this card's training_sets."""
     import dataclasses
 
     from benchmarks import snippets
 
     lines_dir, data_dir = _snippet_data(tmp_path)
     model, _ = tiny_model
-    lodo = dataclasses.replace(model, card={"name": "lodo", "training_sets": {"seeds": "test"}})
+    lodo = dataclasses.replace(model, card={"name": "lodo", "training_sets": training_sets})
     lodo_path = lodo.save(tmp_path / "lodo" / "trafilatura_eval.skops")
     out = tmp_path / "s.json"
     code = snippets.main(["--lines", str(lines_dir), "--data", str(data_dir), "--lodo-model", str(lodo_path),
                           "--json", str(out)])
     assert code == 0
-    report = json.loads(out.read_text())
+    return json.loads(out.read_text()), capsys.readouterr().out
+
+
+def test_snippets_script_scores_every_system_with_a_leave_one_out_model(tmp_path, tiny_model, capsys):
+    report, printed = _run_snippets(tmp_path, tiny_model, capsys, {"seeds": "test"})
     residue = report["residue"]
     assert set(residue) == {"no cleaning", "C4 rules", "jusText", "declutter"}
     kept_all = residue["no cleaning"]["all"]
@@ -260,20 +265,10 @@ def test_snippets_script_scores_every_system_with_a_leave_one_out_model(tmp_path
     assert kept_all["documents"] == 5 and residue["no cleaning"]["de"]["documents"] == 2
     # The seeds are the tiny model's training data: it drops their boilerplate.
     assert residue["declutter"]["all"]["drop_rate"] > 0.5
-    assert "never saw trafilatura_eval" in capsys.readouterr().out
+    assert "never saw trafilatura_eval" in printed
 
 
 def test_snippets_script_refuses_a_model_trained_on_the_set(tmp_path, tiny_model, capsys):
-    import dataclasses
-
-    from benchmarks import snippets
-
-    lines_dir, data_dir = _snippet_data(tmp_path)
-    model, _ = tiny_model
-    trained_on_it = dataclasses.replace(model, card={"name": "x", "training_sets": {"trafilatura_eval": "test"}})
-    path = trained_on_it.save(tmp_path / "lodo" / "trafilatura_eval.skops")
-    out = tmp_path / "s.json"
-    assert snippets.main(["--lines", str(lines_dir), "--data", str(data_dir), "--lodo-model", str(path),
-                          "--json", str(out)]) == 0
-    assert "declutter" not in json.loads(out.read_text())["residue"]
-    assert "was trained on trafilatura_eval" in capsys.readouterr().out
+    report, printed = _run_snippets(tmp_path, tiny_model, capsys, {"trafilatura_eval": "test"})
+    assert "declutter" not in report["residue"]
+    assert "was trained on trafilatura_eval" in printed
