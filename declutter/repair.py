@@ -852,6 +852,9 @@ REPAIRS: dict[str, Fix] = {
 # Repairs that read DocFacts. The facts are counted just before the first of
 # them runs, so they see the text after mojibake and entities are undone.
 _READS_FACTS = frozenset({"reversed_pair", "glued_quote", "mixed_pair", "glued_words"})
+# The repairs that read `DocFacts.lines`: the others read only their own line
+# and the style, convention and language of the document.
+_READS_LINES = frozenset({"glued_words"})
 
 
 def document_facts(lines: Iterable[str], lang: str = "en") -> DocFacts:
@@ -902,30 +905,58 @@ def repair_lines(
         (k for k, (name, _) in enumerate(steps) if name in _READS_FACTS), len(steps)
     )
     phases = [steps[:first_reader], steps[first_reader:]]
+    # The first step that reads the other lines of the document
+    # (`DocFacts.lines`); it reads the facts too, so it is in phase 1.
+    first_lines_reader = next(
+        (k for k, (name, _) in enumerate(steps) if name in _READS_LINES), len(steps)
+    )
     out = list(lines)
     todo = [i for i, line in enumerate(out) if _needs_repair(line)]
     repairs: list[Repair] = []
+    # Lines no step changed in the last round. Given the same text, a step
+    # gives the same answer again, unless what it reads of the document
+    # changed; so such a line skips phase 0, and in phase 1 runs only the steps
+    # from the first one that reads the other lines (which did change), or all
+    # of phase 1 if the facts the quote repairs read changed.
+    settled: set[int] = set()
+    last_facts: DocFacts | None = None
     # Lines outside `todo` hold nothing any repair acts on, quote marks
     # included, so neither they nor the facts they add to can change anything.
     for _ in range(MAX_ROUNDS if todo else 0):
         changed = False
         facts = _DEFAULT_FACTS
+        count = len(repairs)
         for phase_number, phase in enumerate(phases):
             if phase_number == 1 and phase:
                 facts = document_facts(out, lang)
+            if phase_number == 0:
+                again: list[tuple[str, Fix]] = []
+            elif facts == last_facts:
+                again = steps[first_lines_reader:]
+            else:
+                again = phase
             for i in todo:
-                text = out[i]
-                for name, fix in phase:
-                    fixed = fix(text, facts)
-                    if fixed != text:
-                        repairs.append(Repair(line=i, name=name, before=text, after=fixed))
-                        text = fixed
+                text = _apply(again if i in settled else phase, i, out[i], facts, repairs)
                 if text != out[i]:
                     out[i] = text
                     changed = True
         if not changed:
             break
+        settled = set(todo).difference(repair.line for repair in repairs[count:])
+        last_facts = facts
     return out, repairs
+
+
+def _apply(
+    steps: list[tuple[str, Fix]], i: int, text: str, facts: DocFacts, repairs: list[Repair]
+) -> str:
+    """Run `steps` over line `i`, recording each one that changes it."""
+    for name, fix in steps:
+        fixed = fix(text, facts)
+        if fixed != text:
+            repairs.append(Repair(line=i, name=name, before=text, after=fixed))
+            text = fixed
+    return text
 
 
 def repair_text(text: str, skip: Collection[str] = ()) -> str:
