@@ -252,13 +252,20 @@ def _may_need_ftfy(text: str) -> bool:
     # much cheaper than the regex.
     if not text.isprintable() and _CONTROL_CHARS.search(text):
         return True
-    if text.isascii():
-        return False
+    return not text.isascii() and _mojibake_clue(text)
+
+
+def _mojibake_clue(text: str) -> bool:
+    """The part of `_may_need_ftfy` that looks at non-ASCII characters.
+
+    A two-character test with a space in it scans much slower than a test for
+    one rare character, so "Ã " is only looked for where there is an "Ã".
+    """
     return (
         _MOJIBAKE_PAIRS.search(text) is not None
         or "\ufffc" in text
-        or "Ã " in text  # ftfy's "lost no-break space" (voilÃ le travail)
-        or "Â " in text
+        or ("Ã" in text and "Ã " in text)  # ftfy's "lost no-break space" (voilÃ le travail)
+        or ("Â" in text and "Â " in text)
     )
 
 
@@ -292,7 +299,8 @@ def _needs_repair(line: str) -> bool:
         return True
     if line.isascii():
         return False
-    return OPEN_CURLY in line or CLOSE_CURLY in line or LOW_CURLY in line or _may_need_ftfy(line)
+    # A printable line without "&" leaves `_may_need_ftfy` only its clue test.
+    return OPEN_CURLY in line or CLOSE_CURLY in line or LOW_CURLY in line or _mojibake_clue(line)
 
 
 # --- the repairs -------------------------------------------------------------
@@ -396,8 +404,8 @@ def reversed_pair(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
     >>> reversed_pair("„Das ist gut“, sagte er.", DocFacts(english=False))
     '„Das ist gut“, sagte er.'
     """
-    if not facts.english:
-        return text
+    if not facts.english or (OPEN_CURLY not in text and CLOSE_CURLY not in text):
+        return text  # only a curly mark can point the wrong way
     marks = _marks(text)
     if not any(_backwards(mark) for mark in marks):
         return text  # the common case: every mark already points the right way
@@ -519,7 +527,11 @@ def mixed_pair(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
     >>> mixed_pair(s, DocFacts(style="curly"))
     '“It hurts a lot, but it is not losing the war,” he said'
     """
-    if STRAIGHT not in text or not _CURLY_RE.search(text) or not facts.english:
+    if (
+        STRAIGHT not in text
+        or (OPEN_CURLY not in text and CLOSE_CURLY not in text)  # on ASCII, `in` answers at once
+        or not facts.english
+    ):
         return text
     chars = list(text)
     opener: _Mark | None = None
