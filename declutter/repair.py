@@ -878,7 +878,16 @@ def document_facts(lines: Iterable[str], lang: str = "en") -> DocFacts:
     False
     """
     lines = tuple(lines)
-    text = "\n".join(lines)
+    return _count_facts(lines, lines, lang)
+
+
+def _count_facts(quoted: Iterable[str], lines: tuple[str, ...], lang: str) -> DocFacts:
+    """`document_facts` of `lines`, counting the marks of `quoted` only.
+
+    `repair_lines` passes the lines its gate let through as `quoted`: the
+    others hold no quote mark of any kind, so they add nothing to the counts.
+    """
+    text = "\n".join(quoted)
     straight = text.count(STRAIGHT)
     curly = text.count(OPEN_CURLY) + text.count(CLOSE_CURLY)
     style: Literal["curly", "straight"] = "straight" if straight > curly else "curly"
@@ -940,7 +949,7 @@ def repair_lines(
         count = len(repairs)
         for phase_number, phase in enumerate(phases):
             if phase_number == 1 and phase:
-                facts = document_facts(out, lang)
+                facts = _count_facts((out[i] for i in todo), tuple(out), lang)
             if phase_number == 0:
                 again: list[tuple[str, Fix]] = []
             elif facts == last_facts:
