@@ -554,7 +554,9 @@ def mixed_pair(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
 # The pattern starts with its literal space so the regex engine scans for it
 # at C speed; what may come before the run is checked in `replace` (a leading
 # look-behind made the engine try it at every position: 200 µs per line).
-_SPACE_BEFORE_PUNCT = re.compile(r" +(?=[,.](?:[\s\"”’)\]]|\Z)|\))")
+# "  *" rather than " +": the same runs, but only a leading literal is scanned
+# for at C speed (" +" took 1.5-2 times as long on the recorded workload).
+_SPACE_BEFORE_PUNCT = re.compile(r"  *(?=[,.](?:[\s\"”’)\]]|\Z)|\))")
 _CLOSING_MARKS = "\"”’)]"
 
 
