@@ -2,7 +2,7 @@
 
 Everything here is vectorised over the batch: the lines of all documents are
 joined into one string, its code points go through a character-class table,
-and per-line counts come from `np.add.reduceat`. Per line, Python does only
+and per-line counts come from one `np.bincount`. Per line, Python does only
 a slice and one dictionary look-up per token. Context features shift these
 arrays within document boundaries.
 
@@ -52,6 +52,7 @@ FEATURE_VERSION = 3
 # _COMMA and _PAREN are punctuation, _SLASH a symbol, for the shares.
 _SPACE, _NL, _OTHER, _UPPER, _LOWER, _CASELESS, _DIGIT, _END, _PUNCT, _QUOTE, _SYMBOL, _COMMA, _SLASH, _PAREN = range(14)
 _N_CLASSES = 14
+_N_CELLS = 2 * _N_CLASSES  # per line: each class, at a word start or not
 # Class -> bool tables: one take per line where np.isin sorts (a fifth of
 # line_features for one short document).
 _OPENS_BULLET = np.isin(np.arange(_N_CLASSES), (_PUNCT, _SYMBOL, _DIGIT, _COMMA, _SLASH, _PAREN))
@@ -196,14 +197,6 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     classes = np.take(_class_table(), cps, mode="clip")
     char_lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(char_lens + 1)[:-1]])
-    # int32 per character: half the memory traffic of int64 over the batch.
-    line_of_char = np.repeat(np.arange(n, dtype=np.int32), char_lens + 1)
-
-    # Class counts per line in one pass: bincount over (line, class) pairs.
-    cell = line_of_char * np.int32(_N_CLASSES)
-    cell += classes  # in place: one pass fewer over the batch's characters
-    counts = np.bincount(cell, minlength=n * _N_CLASSES)
-    counts = counts.reshape(n, _N_CLASSES).astype(np.float32)
     nonempty = char_lens > 0
     last_pos = starts + np.maximum(char_lens - 1, 0)
     first_cls = np.where(nonempty, classes[starts], _OTHER)
@@ -214,9 +207,11 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     is_space = classes <= _NL
     word_start = ~is_space
     word_start[1:] &= is_space[:-1]
-    word_at = np.flatnonzero(word_start)
-    words = np.bincount(line_of_char[word_at], minlength=n).astype(np.float32)
-    capitalised = np.bincount(line_of_char[word_at[classes[word_at] == _UPPER]], minlength=n).astype(np.float32)
+    cell_of_char = _line_class_cells(classes, word_start, char_lens)
+    cells = np.bincount(cell_of_char, minlength=n * _N_CELLS).reshape(n, 2, _N_CLASSES)
+    counts = cells.sum(axis=1).astype(np.float32)
+    words = cells[:, 1].sum(axis=1).astype(np.float32)
+    capitalised = cells[:, 1, _UPPER].astype(np.float32)
     commas = counts[:, _COMMA]
 
     letters = counts[:, _UPPER] + counts[:, _LOWER] + counts[:, _CASELESS]
@@ -235,7 +230,7 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     credit[short] |= np.fromiter(map(bool, map(_CREDIT_AGENCY.search, short_texts)), dtype=bool, count=len(short))
     # Only lines with a "/" or "(" among their last 70 characters can end in a credit.
     slash_or_paren = np.flatnonzero(classes >= _SLASH)
-    owner = line_of_char[slash_or_paren]
+    owner = cell_of_char[slash_or_paren] // _N_CELLS
     near_end = owner[starts[owner] + char_lens[owner] - slash_or_paren <= 70]
     ends_credit = np.zeros(n, dtype=bool)
     for i in np.unique(near_end).tolist():
@@ -296,6 +291,21 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     for j, name in enumerate(OWN_NAMES):
         own[:, j] = columns[name]
     return LineFeatures(texts, doc_starts, doc_ids, own, long, marker, duplicate, lowered)
+
+
+def _line_class_cells(classes: np.ndarray, word_start: np.ndarray, char_lens: np.ndarray) -> np.ndarray:
+    """Each character's bincount cell: its line, its class, and whether it starts a word.
+
+    One bincount over these cells counts each line's characters of every
+    class, its words and its capitalised words at once: separate bincounts
+    took three more passes over the batch, plus one to widen int32 line
+    numbers to the int64 that bincount reads.
+    """
+    kind = classes + np.uint8(_N_CLASSES) * word_start  # uint8: < _N_CELLS
+    line_cells = np.arange(0, len(char_lens) * _N_CELLS, _N_CELLS)
+    cells = np.repeat(line_cells, char_lens + 1)  # + 1: the "\n" closing each line
+    cells += kind
+    return cells
 
 
 def _pick(texts: list[str], rows: np.ndarray) -> list[str]:
