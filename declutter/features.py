@@ -76,9 +76,9 @@ _MARKER = re.compile(
 )
 # Needles for copyright lines, searched case-sensitively in the raw batch text
 # (memchr-fast; lower-casing 1.6 MB of Unicode cost more than all of them).
-_COPYRIGHT_NEEDLES = (
-    "©", "opyright", "OPYRIGHT", "ll rights reserved", "ll Rights Reserved", "LL RIGHTS RESERVED", "(c) ", "(C) ",
-)
+_COPYRIGHT_NEEDLES = ("©", "opyright", "OPYRIGHT", "ll rights reserved", "ll Rights Reserved", "LL RIGHTS RESERVED")
+# "(c) " and "(C) " are looked for at the batch's "(" only (`_lines_with_c_mark`): str.find
+# skips poorly past a needle that ends in a space, and these two took 45% of the search.
 # A credit or byline on its own line (LABELING.md: "photo and video credits",
 # "bylines and source credits on their own line"): checked on short lines only.
 _CREDIT_LINE = re.compile(
@@ -222,7 +222,6 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
 
     # map() keeps these per-line regex calls at C speed (no Python frame per line).
     marker = np.fromiter(map(bool, map(_MARKER.match, texts, repeat(0), repeat(60))), dtype=bool, count=n)
-    copyright_ = _lines_containing(joined, _COPYRIGHT_NEEDLES, starts)
     short = np.flatnonzero((words <= 15) & (char_lens < 200))
     credit = np.zeros(n, dtype=bool)
     short_texts = _pick(texts, short)
@@ -231,6 +230,8 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     # Only lines with a "/" or "(" among their last 70 characters can end in a credit.
     slash_or_paren = np.flatnonzero(classes >= _SLASH)
     owner = cell_of_char[slash_or_paren] // _N_CELLS
+    copyright_ = _lines_containing(joined, _COPYRIGHT_NEEDLES, starts)
+    copyright_[_lines_with_c_mark(cps, slash_or_paren, owner)] = True
     near_end = owner[starts[owner] + char_lens[owner] - slash_or_paren <= 70]
     ends_credit = np.zeros(n, dtype=bool)
     for i in np.unique(near_end).tolist():
@@ -328,6 +329,18 @@ def _lines_containing(haystack: str, needles: Sequence[str], starts: np.ndarray)
     if hits:
         out[np.searchsorted(starts, np.asarray(hits), side="right") - 1] = True
     return out
+
+
+def _lines_with_c_mark(cps: np.ndarray, positions: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """The lines (`lines[k]` holds `positions[k]`) where "(c) " or "(C) " starts at one of `positions`.
+
+    `cps` are the batch's code points; they end in "\n", so a look past the
+    end may read that "\n" instead.
+    """
+    after = cps[np.minimum(positions[:, None] + np.arange(4), len(cps) - 1)]
+    is_mark = (after[:, 0] == ord("(")) & ((after[:, 1] == ord("c")) | (after[:, 1] == ord("C")))
+    is_mark &= (after[:, 2] == ord(")")) & (after[:, 3] == ord(" "))
+    return lines[is_mark]
 
 
 def _doc_mean(values: np.ndarray, doc_ids: np.ndarray, n_docs: int) -> np.ndarray:
