@@ -465,10 +465,29 @@ def token_matrix(
     bigram = (prev * 1_000_003 + ids) % BIGRAM_BUCKETS + n_vocab
     rows = np.concatenate([line_of[word], line_of[pair_ok]])
     cols = np.concatenate([ids[word], bigram[pair_ok]])
-    data = np.ones(len(rows), dtype=np.float32)
-    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(n, n_vocab + BIGRAM_BUCKETS))
-    matrix.sum_duplicates()
-    np.minimum(matrix.data, 1.0, out=matrix.data)
+    return _binary_csr(rows, cols, (n, n_vocab + BIGRAM_BUCKETS))
+
+
+def _binary_csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """A float32 CSR matrix with a 1 at each (row, col) pair, a repeated pair counted once.
+
+    Sorting the pairs' flat positions and dropping repeats gives the matrix in
+    canonical form at once: scipy's COO -> CSR conversion followed by
+    `sum_duplicates` took twice as long.
+    """
+    width = shape[1]
+    cells = rows * width + cols
+    cells.sort()
+    first = np.ones(len(cells), dtype=bool)
+    np.not_equal(cells[1:], cells[:-1], out=first[1:])
+    cells = cells[first]
+    row_of = cells // width
+    index_dtype = np.int32 if max(len(cells), width) < 2**31 else np.int64  # as scipy picks
+    indices = (cells - row_of * width).astype(index_dtype)
+    indptr = np.zeros(shape[0] + 1, dtype=index_dtype)
+    np.cumsum(np.bincount(row_of, minlength=shape[0]), out=indptr[1:])
+    matrix = sparse.csr_matrix((np.ones(len(cells), dtype=np.float32), indices, indptr), shape=shape)
+    matrix.has_canonical_format = True
     return matrix
 
 
