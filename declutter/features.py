@@ -2,7 +2,7 @@
 
 Everything here is vectorised over the batch: the lines of all documents are
 joined into one string, its code points go through a character-class table,
-and per-line counts come from `np.add.reduceat`. Per line, Python does only
+and per-line counts come from one `np.bincount`. Per line, Python does only
 a slice and one dictionary look-up per token. Context features shift these
 arrays within document boundaries.
 
@@ -52,6 +52,7 @@ FEATURE_VERSION = 3
 # _COMMA and _PAREN are punctuation, _SLASH a symbol, for the shares.
 _SPACE, _NL, _OTHER, _UPPER, _LOWER, _CASELESS, _DIGIT, _END, _PUNCT, _QUOTE, _SYMBOL, _COMMA, _SLASH, _PAREN = range(14)
 _N_CLASSES = 14
+_N_CELLS = 2 * _N_CLASSES  # per line: each class, at a word start or not
 # Class -> bool tables: one take per line where np.isin sorts (a fifth of
 # line_features for one short document).
 _OPENS_BULLET = np.isin(np.arange(_N_CLASSES), (_PUNCT, _SYMBOL, _DIGIT, _COMMA, _SLASH, _PAREN))
@@ -75,9 +76,9 @@ _MARKER = re.compile(
 )
 # Needles for copyright lines, searched case-sensitively in the raw batch text
 # (memchr-fast; lower-casing 1.6 MB of Unicode cost more than all of them).
-_COPYRIGHT_NEEDLES = (
-    "©", "opyright", "OPYRIGHT", "ll rights reserved", "ll Rights Reserved", "LL RIGHTS RESERVED", "(c) ", "(C) ",
-)
+_COPYRIGHT_NEEDLES = ("©", "opyright", "OPYRIGHT", "ll rights reserved", "ll Rights Reserved", "LL RIGHTS RESERVED")
+# "(c) " and "(C) " are looked for at the batch's "(" only (`_lines_with_c_mark`): str.find
+# skips poorly past a needle that ends in a space, and these two took 45% of the search.
 # A credit or byline on its own line (LABELING.md: "photo and video credits",
 # "bylines and source credits on their own line"): checked on short lines only.
 _CREDIT_LINE = re.compile(
@@ -196,14 +197,6 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     classes = np.take(_class_table(), cps, mode="clip")
     char_lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(char_lens + 1)[:-1]])
-    # int32 per character: half the memory traffic of int64 over the batch.
-    line_of_char = np.repeat(np.arange(n, dtype=np.int32), char_lens + 1)
-
-    # Class counts per line in one pass: bincount over (line, class) pairs.
-    cell = line_of_char * np.int32(_N_CLASSES)
-    cell += classes  # in place: one pass fewer over the batch's characters
-    counts = np.bincount(cell, minlength=n * _N_CLASSES)
-    counts = counts.reshape(n, _N_CLASSES).astype(np.float32)
     nonempty = char_lens > 0
     last_pos = starts + np.maximum(char_lens - 1, 0)
     first_cls = np.where(nonempty, classes[starts], _OTHER)
@@ -214,9 +207,11 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     is_space = classes <= _NL
     word_start = ~is_space
     word_start[1:] &= is_space[:-1]
-    word_at = np.flatnonzero(word_start)
-    words = np.bincount(line_of_char[word_at], minlength=n).astype(np.float32)
-    capitalised = np.bincount(line_of_char[word_at[classes[word_at] == _UPPER]], minlength=n).astype(np.float32)
+    cell_of_char = _line_class_cells(classes, word_start, char_lens)
+    cells = np.bincount(cell_of_char, minlength=n * _N_CELLS).reshape(n, 2, _N_CLASSES)
+    counts = cells.sum(axis=1).astype(np.float32)
+    words = cells[:, 1].sum(axis=1).astype(np.float32)
+    capitalised = cells[:, 1, _UPPER].astype(np.float32)
     commas = counts[:, _COMMA]
 
     letters = counts[:, _UPPER] + counts[:, _LOWER] + counts[:, _CASELESS]
@@ -227,7 +222,6 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
 
     # map() keeps these per-line regex calls at C speed (no Python frame per line).
     marker = np.fromiter(map(bool, map(_MARKER.match, texts, repeat(0), repeat(60))), dtype=bool, count=n)
-    copyright_ = _lines_containing(joined, _COPYRIGHT_NEEDLES, starts)
     short = np.flatnonzero((words <= 15) & (char_lens < 200))
     credit = np.zeros(n, dtype=bool)
     short_texts = _pick(texts, short)
@@ -235,7 +229,9 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     credit[short] |= np.fromiter(map(bool, map(_CREDIT_AGENCY.search, short_texts)), dtype=bool, count=len(short))
     # Only lines with a "/" or "(" among their last 70 characters can end in a credit.
     slash_or_paren = np.flatnonzero(classes >= _SLASH)
-    owner = line_of_char[slash_or_paren]
+    owner = cell_of_char[slash_or_paren] // _N_CELLS
+    copyright_ = _lines_containing(joined, _COPYRIGHT_NEEDLES, starts)
+    copyright_[_lines_with_c_mark(cps, slash_or_paren, owner)] = True
     near_end = owner[starts[owner] + char_lens[owner] - slash_or_paren <= 70]
     ends_credit = np.zeros(n, dtype=bool)
     for i in np.unique(near_end).tolist():
@@ -298,6 +294,21 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     return LineFeatures(texts, doc_starts, doc_ids, own, long, marker, duplicate, lowered)
 
 
+def _line_class_cells(classes: np.ndarray, word_start: np.ndarray, char_lens: np.ndarray) -> np.ndarray:
+    """Each character's bincount cell: its line, its class, and whether it starts a word.
+
+    One bincount over these cells counts each line's characters of every
+    class, its words and its capitalised words at once: separate bincounts
+    took three more passes over the batch, plus one to widen int32 line
+    numbers to the int64 that bincount reads.
+    """
+    kind = classes + np.uint8(_N_CLASSES) * word_start  # uint8: < _N_CELLS
+    line_cells = np.arange(0, len(char_lens) * _N_CELLS, _N_CELLS)
+    cells = np.repeat(line_cells, char_lens + 1)  # + 1: the "\n" closing each line
+    cells += kind
+    return cells
+
+
 def _pick(texts: list[str], rows: np.ndarray) -> list[str]:
     """texts[i] for each i in rows, without a Python loop."""
     if len(rows) == 0:
@@ -318,6 +329,18 @@ def _lines_containing(haystack: str, needles: Sequence[str], starts: np.ndarray)
     if hits:
         out[np.searchsorted(starts, np.asarray(hits), side="right") - 1] = True
     return out
+
+
+def _lines_with_c_mark(cps: np.ndarray, positions: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """The lines (`lines[k]` holds `positions[k]`) where "(c) " or "(C) " starts at one of `positions`.
+
+    `cps` are the batch's code points; they end in "\n", so a look past the
+    end may read that "\n" instead.
+    """
+    after = cps[np.minimum(positions[:, None] + np.arange(4), len(cps) - 1)]
+    is_mark = (after[:, 0] == ord("(")) & ((after[:, 1] == ord("c")) | (after[:, 1] == ord("C")))
+    is_mark &= (after[:, 2] == ord(")")) & (after[:, 3] == ord(" "))
+    return lines[is_mark]
 
 
 def _doc_mean(values: np.ndarray, doc_ids: np.ndarray, n_docs: int) -> np.ndarray:
@@ -442,10 +465,29 @@ def token_matrix(
     bigram = (prev * 1_000_003 + ids) % BIGRAM_BUCKETS + n_vocab
     rows = np.concatenate([line_of[word], line_of[pair_ok]])
     cols = np.concatenate([ids[word], bigram[pair_ok]])
-    data = np.ones(len(rows), dtype=np.float32)
-    matrix = sparse.csr_matrix((data, (rows, cols)), shape=(n, n_vocab + BIGRAM_BUCKETS))
-    matrix.sum_duplicates()
-    np.minimum(matrix.data, 1.0, out=matrix.data)
+    return _binary_csr(rows, cols, (n, n_vocab + BIGRAM_BUCKETS))
+
+
+def _binary_csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
+    """A float32 CSR matrix with a 1 at each (row, col) pair, a repeated pair counted once.
+
+    Sorting the pairs' flat positions and dropping repeats gives the matrix in
+    canonical form at once: scipy's COO -> CSR conversion followed by
+    `sum_duplicates` took twice as long.
+    """
+    width = shape[1]
+    cells = rows * width + cols
+    cells.sort()
+    first = np.ones(len(cells), dtype=bool)
+    np.not_equal(cells[1:], cells[:-1], out=first[1:])
+    cells = cells[first]
+    row_of = cells // width
+    index_dtype = np.int32 if max(len(cells), width) < 2**31 else np.int64  # as scipy picks
+    indices = (cells - row_of * width).astype(index_dtype)
+    indptr = np.zeros(shape[0] + 1, dtype=index_dtype)
+    np.cumsum(np.bincount(row_of, minlength=shape[0]), out=indptr[1:])
+    matrix = sparse.csr_matrix((np.ones(len(cells), dtype=np.float32), indices, indptr), shape=shape)
+    matrix.has_canonical_format = True
     return matrix
 
 
