@@ -21,6 +21,7 @@ unchanged ("pass") or left out ("skip").
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -312,6 +313,28 @@ def one_openmp_thread() -> Iterator[None]:
             os.environ.pop("OMP_NUM_THREADS", None)
 
 
+@contextmanager
+def fewer_collections(young_threshold: int = 10_000) -> Iterator[None]:
+    """Run the block with the cyclic garbage collector at rest.
+
+    Cleaning a chunk makes tens of thousands of short-lived objects (a `Line`
+    per line, its `Result`) and no reference cycles, yet every 700 of them
+    start a collection, and the older collections walk every object of the
+    process, the model's included: 5-10% of cleaning time. For the block, the
+    objects made before it are frozen (left out of collections) and the
+    youngest generation is collected every `young_threshold` allocations; both
+    are restored after, so a caller's process is left as it was.
+    """
+    threshold = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(young_threshold, *threshold[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
+        gc.unfreeze()
+
+
 def _limit_native_threads() -> None:
     """One OpenMP thread per worker: parallelism comes from processes.
 
@@ -352,12 +375,13 @@ def _clean_chunk(options: BatchOptions, raws: Sequence[bytes | None], in_worker:
         start = time.process_time()
         cleaner = _worker_cleaner(options)
         result.load_seconds = time.process_time() - start
-        if in_worker:
-            _limit_native_threads()
-            _clean_parsed(cleaner, options, parsed, result, raws)
-        else:  # in the caller's process: limit threads for this chunk only
-            with one_openmp_thread():
+        with fewer_collections():
+            if in_worker:
+                _limit_native_threads()
                 _clean_parsed(cleaner, options, parsed, result, raws)
+            else:  # in the caller's process: limit threads for this chunk only
+                with one_openmp_thread():
+                    _clean_parsed(cleaner, options, parsed, result, raws)
         result.cpu_seconds = time.process_time() - start - result.load_seconds
     result.worker = (os.getpid(), began, time.time())
     return result

@@ -441,3 +441,18 @@ def test_spark_recipe_in_the_docs_uses_the_public_api():
 
 def test_readme_example_paths_exist():
     assert Path(ROOT / "benchmarks" / "throughput.py").exists()
+
+
+def test_the_garbage_collector_rests_during_a_chunk_and_is_restored_after():
+    import gc
+
+    from declutter.batch import fewer_collections
+
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
+    with fewer_collections(young_threshold=12_345):
+        assert gc.get_threshold()[0] == 12_345
+        assert gc.get_freeze_count() > frozen  # what existed before the chunk is left out
+    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError("a failing chunk")
+    assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
