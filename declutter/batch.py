@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import IO, Any, BinaryIO
 
+from . import jsonl
 from .config import Config
 from .errors import DeclutterError, InputError
 
@@ -354,12 +355,12 @@ def _clean_chunk(options: BatchOptions, raws: Sequence[bytes | None], in_worker:
     """Parse, clean and re-serialise one chunk of JSONL lines (runs in a worker)."""
     result = _ChunkResult(outputs=[None] * len(raws), errors=[], warnings=[])
     began = time.time()
-    parsed: list[tuple[int, dict[str, Any], str]] = []
+    parsed: list[tuple[int, dict[str, Any], str, bool]] = []
     for i, raw in enumerate(raws):
         if raw is None:  # oversized: the parent reports it and copies it through
             continue
         result.bytes_in += len(raw)
-        record, text, problem = _parse(raw, options)
+        record, text, problem, by_orjson = _parse(raw, options)
         if problem is not None:
             reason, message = problem
             if reason == "invalid_utf8":
@@ -369,7 +370,7 @@ def _clean_chunk(options: BatchOptions, raws: Sequence[bytes | None], in_worker:
                 result.outputs[i] = _passthrough(raw) if options.on_error == "pass" else None
                 continue
         assert record is not None and text is not None
-        parsed.append((i, record, text))
+        parsed.append((i, record, text, by_orjson))
     result.documents = len(raws)
     if parsed:
         start = time.process_time()
@@ -387,8 +388,8 @@ def _clean_chunk(options: BatchOptions, raws: Sequence[bytes | None], in_worker:
     return result
 
 
-def _parse(raw: bytes, options: BatchOptions) -> tuple[dict[str, Any] | None, str | None, tuple[str, str] | None]:
-    """(record, text, problem): problem is (reason, message) or None."""
+def _parse(raw: bytes, options: BatchOptions) -> tuple[dict[str, Any] | None, str | None, tuple[str, str] | None, bool]:
+    """(record, text, problem, by_orjson): problem is (reason, message) or None; see `jsonl.loads`."""
     warning = None
     try:
         line = raw.decode("utf-8")
@@ -396,22 +397,23 @@ def _parse(raw: bytes, options: BatchOptions) -> tuple[dict[str, Any] | None, st
         line = raw.decode("utf-8", errors="replace")
         warning = ("invalid_utf8", "invalid UTF-8 replaced with U+FFFD")
     try:
-        record = json.loads(line)
+        record, by_orjson = jsonl.loads(raw, line)
     except ValueError as exc:  # JSONDecodeError, or a number too long to convert
-        return None, None, ("not_json", str(exc))
+        return None, None, ("not_json", str(exc)), False
     except RecursionError:
-        return None, None, ("not_json", "nested too deeply")
+        return None, None, ("not_json", "nested too deeply"), False
     if not isinstance(record, dict):
-        return None, None, ("not_object", f"a JSON {type(record).__name__.replace('dict', 'object')}, not an object")
+        kind = type(record).__name__.replace("dict", "object")
+        return None, None, ("not_object", f"a JSON {kind}, not an object"), False
     if options.field not in record:
-        return None, None, ("missing_field", f"no {options.field!r} field")
+        return None, None, ("missing_field", f"no {options.field!r} field"), False
     text = record[options.field]
     if not isinstance(text, str):
         kind = "null" if text is None else type(text).__name__
-        return None, None, ("not_string", f"{options.field!r} is {kind}, not a string")
+        return None, None, ("not_string", f"{options.field!r} is {kind}, not a string"), False
     if len(text) > options.max_chars:
-        return None, None, ("too_large", f"{len(text):,} characters (limit {options.max_chars:,}, see --max-chars)")
-    return record, text, warning
+        return None, None, ("too_large", f"{len(text):,} characters (limit {options.max_chars:,}, see --max-chars)"), False
+    return record, text, warning, by_orjson
 
 
 def _passthrough(raw: bytes) -> bytes:
@@ -437,11 +439,11 @@ def _prepare_text(text: str, options: BatchOptions) -> str:
 def _clean_parsed(
     cleaner: Any,
     options: BatchOptions,
-    parsed: list[tuple[int, dict[str, Any], str]],
+    parsed: list[tuple[int, dict[str, Any], str, bool]],
     result: _ChunkResult,
     raws: Sequence[bytes | None],
 ) -> None:
-    texts = [_prepare_text(text, options) for _, _, text in parsed]
+    texts = [_prepare_text(text, options) for _, _, text, _ in parsed]
     try:
         explained = cleaner.explain_many(texts)
     except DeclutterError:
@@ -450,7 +452,7 @@ def _clean_parsed(
         # A bug hit by some record: find it by cleaning one at a time, so the
         # rest of the chunk is still cleaned.
         explained = []
-        for (i, _, _), text in zip(parsed, texts):
+        for (i, _, _, _), text in zip(parsed, texts):
             try:
                 explained.append(cleaner.explain(text))
             except DeclutterError:
@@ -458,7 +460,7 @@ def _clean_parsed(
             except Exception as exc:  # noqa: BLE001 - reported per record, never sinks the batch
                 explained.append(None)
                 result.errors.append((i, "failed", f"{type(exc).__name__}: {exc}"))
-    for (i, record, text), res in zip(parsed, explained):
+    for (i, record, text, by_orjson), res in zip(parsed, explained):
         if res is None:
             raw = raws[i]
             assert raw is not None
@@ -466,7 +468,7 @@ def _clean_parsed(
             continue
         dropped = _dropped_reasons(res)
         _annotate(record, text, res, options, dropped)
-        result.outputs[i] = _serialise(record)
+        result.outputs[i] = jsonl.dumps(record, by_orjson)
         result.cleaned += 1
         result.lines += len(res.lines)
         result.dropped += sum(dropped.values())
@@ -496,13 +498,6 @@ def _annotate(
             "reasons": dict(dropped),
             "repairs": len(res.repairs),
         }
-
-
-def _serialise(record: dict[str, Any]) -> bytes:
-    try:
-        return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate in another field: escape it, as the input did
-        return (json.dumps(record) + "\n").encode("ascii")
 
 
 # --------------------------------------------------------------------------- running

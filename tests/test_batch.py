@@ -205,6 +205,24 @@ def test_lone_surrogates_in_json_do_not_break_the_record(run_cli, model_path):
     assert "\ufffd end." in got["text"] and got["other"] == "\udc00"
 
 
+def test_other_fields_come_back_with_the_values_json_gives_them(run_cli, model_path):
+    """Records are read by orjson where it is exact (declutter/jsonl.py): an id
+    over 64 bits, NaN and Infinity must still come back as the input had them."""
+    data = (
+        b'{"id": 123456789012345678901234567890, "text": "Hi there."}\n'
+        b'{"id": 7, "score": NaN, "big": 1e400, "text": "Hi there."}\n'
+        b'{"id": 8, "nested": {"a": [1, 2.5, null, true]}, "text": "Hi there."}\n'
+    )
+    result = run_cli(["--jsonl", "--model", model_path, "--threshold", "1"], data)
+    assert result.code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(b'{"id": 123456789012345678901234567890,')
+    assert b'"score": NaN, "big": Infinity' in lines[1]
+    got = [json.loads(line) for line in lines]
+    assert got[2]["nested"] == {"a": [1, 2.5, None, True]}
+    assert [r["text"] for r in got] == ["Hi there."] * 3
+
+
 def test_a_line_too_long_to_hold_is_spooled_and_passed_through(model_path, tmp_path):
     from declutter.batch import BatchOptions, run_batch
 

@@ -1,0 +1,61 @@
+"""JSON records, read and written with orjson where it is exact, with `json` where it is not.
+
+orjson reads and writes a benchmark record (6 KB of text) in 0.04 ms where
+the standard library takes 0.11 ms, a tenth of what cleaning the record
+costs. But it differs from `json` in corners a batch must not change:
+
+* an integer of more than 64 bits becomes a float (an id would silently
+  lose digits): lines holding a run of 19 or more digits go to `json`;
+* NaN, Infinity and lone surrogates (`"\\ud800"`), which `json` accepts, are
+  refused: such a line goes to `json` too, and so do lines that are not
+  JSON at all, so their error messages stay `json`'s.
+
+A record is written back by the library that read it, so a value orjson
+never saw is never written by it (orjson would write NaN as null).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import orjson
+
+__all__ = ["dumps", "loads"]
+
+# 2**63 has 19 digits: every run of 18 digits or fewer fits in 64 bits.
+_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
+
+
+def loads(raw: bytes, line: str) -> tuple[Any, bool]:
+    """The value of one JSON line and whether orjson read it (`raw` is its UTF-8, `line` the decoded text).
+
+    >>> loads(b'{"id": 12345678901234567890}', '{"id": 12345678901234567890}')
+    ({'id': 12345678901234567890}, False)
+    >>> loads(b'{"a": 1}', '{"a": 1}')
+    ({'a': 1}, True)
+    """
+    if _LONG_DIGIT_RUN.search(raw) is None:
+        try:
+            return orjson.loads(raw), True
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(line), False
+
+
+def dumps(record: Any, by_orjson: bool) -> bytes:
+    """One JSONL line (UTF-8, newline included), written by the library that read `record`.
+
+    >>> dumps({"text": "Tschüss"}, True), dumps({"text": "Tschüss"}, False)
+    (b'{"text":"Tsch\\xc3\\xbcss"}\\n', b'{"text": "Tsch\\xc3\\xbcss"}\\n')
+    """
+    if by_orjson:
+        try:
+            return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+        except orjson.JSONEncodeError:  # a value a caller put in that orjson cannot write
+            pass
+    try:
+        return (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate in another field: escape it, as the input did
+        return (json.dumps(record) + "\n").encode("ascii")
