@@ -283,7 +283,7 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     import io
     import pstats
 
-    from declutter import batch, pipeline, repair
+    from declutter import batch, jsonl, pipeline, repair
     from declutter import model as model_mod
     from declutter.batch import BatchOptions, _worker_cleaner, run_batch
 
@@ -308,7 +308,7 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     timer.wrap("repair", repair, "repair_lines")
     timer.wrap("render", pipeline, "render")
     timer.wrap("JSON parse", batch, "_parse")
-    timer.wrap("JSON write", batch, "_serialise")
+    timer.wrap("JSON write", jsonl, "dumps")
     started = time.perf_counter()
     stats = run_batch([(None, io.BytesIO(data))], io.BytesIO(), options, jobs=1, chunk_size=chunk_size)
     total = time.perf_counter() - started
