@@ -17,15 +17,23 @@ never saw is never written by it (orjson would write NaN as null).
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
 
 __all__ = ["dumps", "loads"]
 
-# 2**63 has 19 digits: every run of 18 digits or fewer fits in 64 bits.
-_LONG_DIGIT_RUN = re.compile(rb"[0-9]{19}")
+# 2**63 has 19 digits: every run of 18 digits or fewer fits in 64 bits. Runs
+# are found by mapping every digit to "0" and every other byte to " " and
+# searching for 19 zeros (C speed; a regex with no literal to scan for tried
+# a match at every byte: 0.09 ms a 7 KB line, twice orjson's whole parse).
+_DIGITS_AS_ZEROS = bytes(0x30 if 0x30 <= b <= 0x39 else 0x20 for b in range(256))
+_NINETEEN_DIGITS = b"0" * 19
+
+
+def _has_long_number(raw: bytes) -> bool:
+    """A run of 19 or more digits anywhere in the line (inside a string too: then `json` reads it, no harm)."""
+    return _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZEROS)
 
 
 def loads(raw: bytes, line: str) -> tuple[Any, bool]:
@@ -36,7 +44,7 @@ def loads(raw: bytes, line: str) -> tuple[Any, bool]:
     >>> loads(b'{"a": 1}', '{"a": 1}')
     ({'a': 1}, True)
     """
-    if _LONG_DIGIT_RUN.search(raw) is None:
+    if not _has_long_number(raw):
         try:
             return orjson.loads(raw), True
         except orjson.JSONDecodeError:
