@@ -390,14 +390,8 @@ def _clean_chunk(options: BatchOptions, raws: Sequence[bytes | None], in_worker:
 
 def _parse(raw: bytes, options: BatchOptions) -> tuple[dict[str, Any] | None, str | None, tuple[str, str] | None, bool]:
     """(record, text, problem, by_orjson): problem is (reason, message) or None; see `jsonl.loads`."""
-    warning = None
     try:
-        line = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        line = raw.decode("utf-8", errors="replace")
-        warning = ("invalid_utf8", "invalid UTF-8 replaced with U+FFFD")
-    try:
-        record, by_orjson = jsonl.loads(raw, line)
+        record, by_orjson, replaced = jsonl.loads(raw)
     except ValueError as exc:  # JSONDecodeError, or a number too long to convert
         return None, None, ("not_json", str(exc)), False
     except RecursionError:
@@ -413,6 +407,7 @@ def _parse(raw: bytes, options: BatchOptions) -> tuple[dict[str, Any] | None, st
         return None, None, ("not_string", f"{options.field!r} is {kind}, not a string"), False
     if len(text) > options.max_chars:
         return None, None, ("too_large", f"{len(text):,} characters (limit {options.max_chars:,}, see --max-chars)"), False
+    warning = ("invalid_utf8", "invalid UTF-8 replaced with U+FFFD") if replaced else None
     return record, text, warning, by_orjson
 
 

@@ -36,20 +36,29 @@ def _has_long_number(raw: bytes) -> bool:
     return _NINETEEN_DIGITS in raw.translate(_DIGITS_AS_ZEROS)
 
 
-def loads(raw: bytes, line: str) -> tuple[Any, bool]:
-    """The value of one JSON line and whether orjson read it (`raw` is its UTF-8, `line` the decoded text).
+def loads(raw: bytes) -> tuple[Any, bool, bool]:
+    """(value, read by orjson, invalid UTF-8 replaced) for one JSON line.
 
-    >>> loads(b'{"id": 12345678901234567890}', '{"id": 12345678901234567890}')
-    ({'id': 12345678901234567890}, False)
-    >>> loads(b'{"a": 1}', '{"a": 1}')
-    ({'a': 1}, True)
+    orjson reads the bytes themselves and checks they are UTF-8, so only a
+    line it cannot read exactly is decoded (invalid UTF-8 as U+FFFD) for `json`.
+
+    >>> loads(b'{"id": 12345678901234567890}')
+    ({'id': 12345678901234567890}, False, False)
+    >>> loads(b'{"a": 1}')
+    ({'a': 1}, True, False)
+    >>> value, by_orjson, replaced = loads(b'{"a": "caf\\xe9"}')  # not UTF-8
+    >>> value == {"a": "caf\\uFFFD"}, by_orjson, replaced
+    (True, False, True)
     """
     if not _has_long_number(raw):
         try:
-            return orjson.loads(raw), True
+            return orjson.loads(raw), True, False
         except orjson.JSONDecodeError:
             pass
-    return json.loads(line), False
+    try:
+        return json.loads(raw.decode("utf-8")), False, False
+    except UnicodeDecodeError:
+        return json.loads(raw.decode("utf-8", errors="replace")), False, True
 
 
 def dumps(record: Any, by_orjson: bool) -> bytes:
