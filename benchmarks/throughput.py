@@ -285,13 +285,13 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
 
     from declutter import batch, jsonl, pipeline, repair
     from declutter import model as model_mod
+    from declutter import stages as stages_mod
     from declutter.batch import BatchOptions, _worker_cleaner, run_batch
 
     with open(path, "rb") as fh:
         data = b"".join(line for _, line in zip(range(n_docs), fh))
     options = BatchOptions(model=model)
-    cleaner = _worker_cleaner(options)  # load (and cache) the model outside the timings
-    lm = cleaner.model
+    _ = _worker_cleaner(options).model  # load (and cache) the model outside the timings
     # A first full pass pays the one-off costs (lazy imports, word lists, tables).
     run_batch([(None, io.BytesIO(data))], io.BytesIO(), options, jobs=1, chunk_size=chunk_size)
 
@@ -299,9 +299,9 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     timer.wrap("split", pipeline, "split_document")
     timer.wrap("features", model_mod, "line_features")
     timer.wrap("tokens", model_mod, "token_matrix")
-    timer.wrap("stage 1 model", lm.text_model, "predict_proba")
+    timer.wrap("stage 1 model", stages_mod.LinearStage, "proba")
     timer.wrap("context features", model_mod, "context_features")
-    timer.wrap("stage 2 model", lm, "_stage2")
+    timer.wrap("stage 2 model", stages_mod.TreeStage, "proba")
     timer.wrap("labels", pipeline, "decide")
     timer.wrap("cuts", pipeline, "cut_leading_tag")
     timer.wrap("cuts", pipeline, "cut_trailing_notice")

@@ -525,7 +525,7 @@ def run_eval(args: argparse.Namespace) -> int:
     from .labeled import to_labeled_docs
     from .model import load_model
 
-    model = load_model(_model_arg(args.model), trust=args.trust_model)
+    model = load_model(_model_arg(args.model), trust=args.trust_model, estimators=False)
     docs = to_labeled_docs(_read_all(args.inputs))
     report = evaluate_files(model, docs, args.by, args.worst, args.threshold)
     if args.json:

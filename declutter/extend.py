@@ -40,6 +40,7 @@ from typing import Any, Sequence
 import numpy as np
 from scipy import optimize, sparse
 
+from .errors import ModelError
 from .features import BIGRAM_BUCKETS, _tokens, line_features
 from .model import LineModel
 from .outlet import OutletMemory
@@ -82,6 +83,8 @@ def extend(
     `base` is not changed. The card records the base, the documents per
     outlet and the settings; `declutter train` adds held-out scores.
     """
+    if not base.has_estimators:
+        raise ModelError(f"{base.name} was loaded for prediction only: extend a model loaded with load_model(path)")
     t0 = time.time()
     labels = _label_array(docs)
     known = labels >= 0

@@ -5,21 +5,27 @@ n-grams and shape. Stage 2 (`context_model`, gradient-boosted trees) revises
 that label with the neighbours' stage-1 scores, markers and document zones.
 Both labels are kept, so an explanation can say when context changed a line.
 
-On disk a model is two files: `NAME.skops` (plain sklearn objects and NumPy
-arrays, loaded with skops so nothing in it is executed) and `NAME.json`, the
-card: versions, training sets and licences, the data hash, held-out scores,
-the tuned threshold and the SHA-256 of the `.skops` file.
+On disk a model is three files (format 3):
+* `NAME.npz`: everything prediction needs, as NumPy arrays (`stages.py`):
+  read with `allow_pickle=False`, without importing scikit-learn or skops;
+* `NAME.skops`: the scikit-learn estimators themselves, for training and
+  extending (loaded with skops, so nothing in it is executed; stage 1's
+  coefficient matrix is in the `.npz` only, not stored twice);
+* `NAME.json`, the card: versions, training sets and licences, the data
+  hash, held-out scores, the tuned thresholds and both files' SHA-256.
+Formats 1 and 2 (`.skops` and `.json` only) are still read.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import sparse
@@ -35,19 +41,17 @@ from .features import (
     line_features,
     token_matrix,
 )
+from .stages import LinearStage, TreeStage
 
-__all__ = ["LineModel", "load_model", "default_model_path", "CLASSES", "MODEL_FORMAT"]
+__all__ = ["CLASSES", "MODEL_FORMAT", "LineModel", "default_model_path", "load_model"]
 
 CLASSES = ("article", "title", "boilerplate")
+#: 3: prediction reads NAME.npz (arrays only; 0.4 s instead of 3-4 s to start
+#: the filter, as skops imports all of scikit-learn to vet a file).
 #: 2: the vocabulary is one "\n"-joined string (skops makes a node of every
-#: list item: 29,000 of them took 0.47 s of a 0.66 s load). 1: a list; still read.
-MODEL_FORMAT = 2
-_READABLE_FORMATS = (1, 2)
-#: Stage 2 predicts this many lines per call (see `LineModel.predict`).
-_BLOCK_ROWS = 8192
-#: Up to this many lines, stage 2 runs as one merged tree (`forest.py`):
-#: measured 2.6 -> 1.0 ms at 30 lines, even at ~90, slower beyond.
-_MERGED_MAX_ROWS = 64
+#: list item: 29,000 of them took 0.47 s of a 0.66 s load). 1: a list.
+MODEL_FORMAT = 3
+_READABLE_FORMATS = (1, 2, 3)
 
 # The only types a declutter model file may contain; skops refuses the rest.
 _TRUSTED_TYPES = [
@@ -74,8 +78,10 @@ class LineModel:
     vocabulary: list[str]
     own_mean: np.ndarray
     own_scale: np.ndarray
-    text_model: Any  # LogisticRegression over [token n-grams, scaled own features]
-    context_model: Any  # HistGradientBoostingClassifier over context_features
+    #: LogisticRegression over [token n-grams, scaled own features]; None
+    #: when loaded for prediction only (`load_model(..., estimators=False)`).
+    text_model: Any
+    context_model: Any  # HistGradientBoostingClassifier over context_features; None likewise
     card: dict[str, Any] = field(default_factory=dict)
     #: Optional outlet memory (`declutter.outlet.OutletMemory`): lines an outlet
     #: repeats raise P(boilerplate) after stage 2. None for the shipped model.
@@ -86,7 +92,10 @@ class LineModel:
     #: extended model close to this one where the old data said most.
     anchor: np.ndarray | None = None
     _vocab_index: Vocabulary | None = field(default=None, repr=False)
-    _merged_trees: Any = field(default=None, repr=False)  # forest.MergedTrees of context_model, made on first use
+    #: (LinearStage, TreeStage): read from NAME.npz, or taken from the
+    #: estimators on first use (again if one of them is replaced).
+    _stages: tuple[LinearStage, TreeStage] | None = field(default=None, repr=False)
+    _stages_of: tuple[int, int] = field(default=(0, 0), repr=False)
 
     @property
     def threshold(self) -> float:
@@ -108,6 +117,22 @@ class LineModel:
             self._vocab_index = Vocabulary(self.vocabulary)
         return self._vocab_index
 
+    @property
+    def stages(self) -> tuple[LinearStage, TreeStage]:
+        """Both stages as arrays, what `predict` runs on."""
+        if self.text_model is not None and self.context_model is not None:
+            of = (id(self.text_model), id(self.context_model))
+            if self._stages is None or self._stages_of != of:
+                self._stages = (LinearStage.from_estimator(self.text_model), TreeStage.from_estimator(self.context_model))
+                self._stages_of = of
+        if self._stages is None:
+            raise ModelError("this model has neither its estimators nor its arrays")
+        return self._stages
+
+    @property
+    def has_estimators(self) -> bool:
+        return self.text_model is not None and self.context_model is not None
+
     def stage1_inputs(self, feats: LineFeatures) -> sparse.csr_matrix:
         own = (feats.own - self.own_mean) / self.own_scale
         tokens = token_matrix(feats.texts, self.vocab_index, feats.lowered)
@@ -119,52 +144,38 @@ class LineModel:
         if feats.n_lines == 0:
             empty = np.zeros((0, len(CLASSES)))
             return empty, empty
+        text_stage, tree_stage = self.stages
         tokens = token_matrix(feats.texts, self.vocab_index, feats.lowered)
         own = (feats.own - self.own_mean) / self.own_scale
-        stage1 = _in_class_order(self.text_model, _linear_proba(self.text_model, tokens, own))
-        X2 = context_features(feats, stage1)
-        # One thread: the trees predict in hundreds of tiny OpenMP steps, and
-        # on a busy machine (or inside joblib workers) extra threads only
-        # wait on each other -- measured 13.5 s vs 0.05 s for 20 documents.
-        with _openmp_controller().limit(limits=1, user_api="openmp"):
-            stage2 = self._stage2(X2)
+        stage1 = text_stage.proba(tokens, own, CLASSES)
+        stage2 = tree_stage.proba(context_features(feats, stage1), CLASSES)
         if self.memory is not None and len(self.memory):
             # Evidence from other documents of the outlet is context too: it
             # revises stage 2, so a line it drops shows reason "context".
             stage2 = self.memory.adjust(feats.texts, stage2, CLASSES.index("boilerplate"))
         return stage1, stage2
 
-    def _stage2(self, X2: np.ndarray) -> np.ndarray:
-        """Stage 2's probabilities: merged trees for a short input, else scikit-learn in row blocks."""
-        if len(X2) <= _MERGED_MAX_ROWS:
-            if self._merged_trees is None or self._merged_trees.estimator is not self.context_model:
-                from .forest import MergedTrees
-
-                self._merged_trees = MergedTrees(self.context_model)
-            return _in_class_order(self.context_model, self._merged_trees.predict_proba(X2))
-        # In row blocks: each tree walks the block while it is in cache (one
-        # call over a million-line document ran 2x slower per line).
-        return np.vstack(
-            [_ordered_proba(self.context_model, X2[i : i + _BLOCK_ROWS]) for i in range(0, len(X2), _BLOCK_ROWS)]
-        )
-
     def save(self, path: str | Path) -> Path:
-        """Write NAME.skops and its card NAME.json (with the file's SHA-256)."""
+        """Write NAME.npz, NAME.skops and the card NAME.json (with both files' SHA-256)."""
+        import copy
+
         import skops.io
 
+        if not self.has_estimators:
+            raise ModelError(f"{self.name} was loaded for prediction only; load it with its estimators to save it")
         path = Path(path).with_suffix(".skops")
         path.parent.mkdir(parents=True, exist_ok=True)
+        arrays_path = path.with_suffix(".npz")
+        np.savez_compressed(arrays_path, **self.to_arrays())
+        # The coefficient matrix (most of the model) is in the .npz; load_model puts it back.
+        text_model = copy.copy(self.text_model)
+        text_model.coef_ = None
         payload = {
             "format": MODEL_FORMAT,
             "feature_version": FEATURE_VERSION,
-            "vocabulary": _joined_vocabulary(self.vocabulary),
-            "own_mean": np.asarray(self.own_mean, dtype=np.float32),
-            "own_scale": np.asarray(self.own_scale, dtype=np.float32),
-            "text_model": self.text_model,
+            "text_model": text_model,
             "context_model": self.context_model,
         }
-        if self.memory is not None and len(self.memory):
-            payload["memory"] = self.memory.to_arrays()
         if self.anchor is not None:
             # float16 halves it on disk; past 65,000 a column is frozen anyway.
             payload["anchor"] = np.minimum(np.asarray(self.anchor), 65000.0).astype(np.float16)
@@ -175,11 +186,28 @@ class LineModel:
             feature_version=FEATURE_VERSION,
             classes=list(CLASSES),
             sha256=_sha256(path),
+            arrays_sha256=_sha256(arrays_path),
             library_versions=_library_versions(),
         )
         self.card = card
         path.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
         return path
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """What NAME.npz holds: every number prediction needs, no Python objects."""
+        text_stage, tree_stage = self.stages
+        arrays = {
+            "vocabulary": np.frombuffer(_joined_vocabulary(self.vocabulary).encode("utf-8"), dtype=np.uint8),
+            "own_mean": np.asarray(self.own_mean, dtype=np.float32),
+            "own_scale": np.asarray(self.own_scale, dtype=np.float32),
+            "stage1_coef": text_stage.coef,
+            "stage1_intercept": text_stage.intercept,
+            "stage1_classes": np.array(text_stage.classes),
+        }
+        arrays.update({f"stage2_{name}": values for name, values in tree_stage.to_arrays().items()})
+        if self.memory is not None and len(self.memory):
+            arrays.update({f"memory_{name}": values for name, values in self.memory.to_arrays().items()})
+        return arrays
 
 
 def _joined_vocabulary(vocabulary: Sequence[str]) -> str:
@@ -192,39 +220,6 @@ def _joined_vocabulary(vocabulary: Sequence[str]) -> str:
 def _ordered_proba(estimator: Any, X: Any) -> np.ndarray:
     """predict_proba with columns in CLASSES order, zeros for a class the model never saw."""
     return _in_class_order(estimator, estimator.predict_proba(X))
-
-
-def _linear_proba(lr: Any, tokens: sparse.csr_matrix, own: np.ndarray) -> np.ndarray:
-    """Stage 1's `predict_proba` over [tokens, own] without building that matrix.
-
-    The same arithmetic as LogisticRegression.predict_proba (softmax of the
-    decision function; expit for two classes), with the coefficients split
-    at the token/own border: stacking the two blocks into one sparse matrix
-    cost more than the product itself.
-    """
-    k = tokens.shape[1]
-    coef = lr.coef_
-    decision = np.asarray(tokens @ coef[:, :k].T) + own @ coef[:, k:].T + lr.intercept_
-    if coef.shape[0] == 1:  # two classes: one logit, as sklearn's _predict_proba_lr
-        p = 1.0 / (1.0 + np.exp(-decision[:, 0]))
-        return np.column_stack([1.0 - p, p])
-    decision -= decision.max(axis=1, keepdims=True)
-    np.exp(decision, out=decision)
-    decision /= decision.sum(axis=1, keepdims=True)
-    return decision
-
-
-@lru_cache(maxsize=1)
-def _openmp_controller() -> Any:
-    """One threadpoolctl controller per process, made after scikit-learn is imported.
-
-    `threadpool_limits()` rescans the process's shared libraries on every call:
-    1.8 ms, more than cleaning a whole document, for each `Cleaner.clean()`. A
-    kept controller only sets and restores the thread count (35 us).
-    """
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()
 
 
 def _in_class_order(estimator: Any, proba: np.ndarray) -> np.ndarray:
@@ -262,15 +257,15 @@ def read_card(path: str | Path) -> dict[str, Any]:
         raise ModelError(f"cannot read model card {card_path}: {exc}") from None
 
 
-def load_model(path: str | Path | None = None, *, trust: bool = False) -> LineModel:
-    """Load a model after checking its card: format, feature version and file hash.
+def load_model(path: str | Path | None = None, *, trust: bool = False, estimators: bool = True) -> LineModel:
+    """Load a model after checking its card: format, feature version and file hashes.
 
-    A file whose hash does not match its card, or which contains any type
-    outside the short list a declutter model uses, is refused unless
-    `trust=True` (the CLI's `--trust-model`).
+    `estimators=False` reads only NAME.npz, what prediction needs (no
+    scikit-learn or skops import); training and extending need the
+    estimators from NAME.skops too. A file whose hash does not match its
+    card, or a `.skops` with any type outside the short list a declutter
+    model uses, is refused unless `trust=True` (the CLI's `--trust-model`).
     """
-    import skops.io
-
     path = Path(path) if path is not None else default_model_path()
     if not path.exists():
         raise ModelError(f"model file {path} does not exist")
@@ -284,17 +279,51 @@ def load_model(path: str | Path | None = None, *, trust: bool = False) -> LineMo
         raise ModelError(
             f"{path} was made for model format {card.get('format')} / feature version "
             f"{card.get('feature_version')}; this declutter reads formats "
-            f"{' and '.join(map(str, _READABLE_FORMATS))} / feature version {FEATURE_VERSION}: retrain it"
+            f"{', '.join(map(str, _READABLE_FORMATS))} / feature version {FEATURE_VERSION}: retrain it"
         )
-    if not trust and card.get("sha256") != _sha256(path):
+    try:
+        if card["format"] >= 3:
+            model = _from_arrays(_read_arrays(path.with_suffix(".npz"), card, trust), card)
+            if estimators:
+                payload = _read_skops(path, card, trust)
+                payload["text_model"].coef_ = model.stages[0].coef
+                model.text_model, model.context_model = payload["text_model"], payload["context_model"]
+                model.anchor = _anchor(payload)
+        else:  # formats 1 and 2: everything in the .skops
+            model = _from_skops(_read_skops(path, card, trust), card)
+        problem = _shape_problem(model)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise ModelError(f"{path} is not a declutter model: bad or missing {exc}") from None
+    if problem:
+        raise ModelError(f"{path} is malformed: {problem}; refusing it")
+    return model
+
+
+def _read_arrays(path: Path, card: dict[str, Any], trust: bool) -> dict[str, np.ndarray]:
+    """NAME.npz as a dict of arrays; object arrays (pickles) are refused by NumPy itself."""
+    if not path.exists():
+        raise ModelError(f"{path} is missing: a format-3 model is NAME.skops, NAME.npz and NAME.json")
+    if not trust and card.get("arrays_sha256") != _sha256(path):
         raise ModelError(f"{path} does not match the SHA-256 in its card: refusing it (use --trust-model to override)")
+    try:
+        with np.load(path, allow_pickle=False) as npz:
+            return {name: npz[name] for name in npz.files}
+    except Exception as exc:  # not a zip, a truncated member, an object array, ...
+        raise ModelError(f"cannot load model arrays {path}: {exc}") from None
+
+
+def _read_skops(path: Path, card: dict[str, Any], trust: bool) -> dict[str, Any]:
+    """The .skops payload, after its hash check; skops refuses any type outside the list."""
+    import skops.io
     from skops.io.exceptions import UntrustedTypesFoundException
 
+    if not trust and card.get("sha256") != _sha256(path):
+        raise ModelError(f"{path} does not match the SHA-256 in its card: refusing it (use --trust-model to override)")
     try:
         # One parse: skops refuses any type outside the list. Only then is the
         # file read again, to name the types in the message (or to trust them).
         try:
-            payload = skops.io.load(path, trusted=_TRUSTED_TYPES)
+            return skops.io.load(path, trusted=_TRUSTED_TYPES)
         except UntrustedTypesFoundException:
             untrusted = [t for t in skops.io.get_untrusted_types(file=path) if t not in _TRUSTED_TYPES]
             if not trust:
@@ -302,75 +331,89 @@ def load_model(path: str | Path | None = None, *, trust: bool = False) -> LineMo
                     f"{path} contains types a declutter model never uses ({', '.join(untrusted[:5])}): "
                     "refusing to load it (use --trust-model only for a file you made)"
                 ) from None
-            payload = skops.io.load(path, trusted=_TRUSTED_TYPES + untrusted)
+            return skops.io.load(path, trusted=_TRUSTED_TYPES + untrusted)
     except ModelError:
         raise
     except Exception as exc:  # a corrupt zip, an incompatible sklearn, ...
         raise ModelError(f"cannot load model {path}: {exc}") from None
-    try:
-        memory = None
-        if payload.get("memory") is not None:
-            from .outlet import OutletMemory
 
-            memory = OutletMemory.from_arrays(payload["memory"])
-        vocabulary = payload["vocabulary"]
-        model = LineModel(
-            vocabulary=vocabulary.split("\n") if card["format"] >= 2 else list(vocabulary),
-            own_mean=np.asarray(payload["own_mean"]),
-            own_scale=np.asarray(payload["own_scale"]),
-            text_model=payload["text_model"],
-            context_model=payload["context_model"],
-            card=card,
-            memory=memory,
-            anchor=None if payload.get("anchor") is None else np.asarray(payload["anchor"], dtype=np.float32),
-        )
-        problem = _shape_problem(model)
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise ModelError(f"{path} is not a declutter model: missing {exc}") from None
-    if problem:
-        raise ModelError(f"{path} is malformed: {problem}; refusing it")
+
+def _from_arrays(arrays: dict[str, np.ndarray], card: dict[str, Any]) -> LineModel:
+    """A LineModel for prediction from NAME.npz (no estimators)."""
+    memory = None
+    if "memory_hashes" in arrays:
+        from .outlet import OutletMemory
+
+        memory = OutletMemory.from_arrays({k[len("memory_") :]: v for k, v in arrays.items() if k.startswith("memory_")})
+    text = bytes(arrays["vocabulary"]).decode("utf-8")
+    model = LineModel(
+        vocabulary=text.split("\n") if text else [],
+        own_mean=np.asarray(arrays["own_mean"]),
+        own_scale=np.asarray(arrays["own_scale"]),
+        text_model=None,
+        context_model=None,
+        card=card,
+        memory=memory,
+    )
+    text_stage = LinearStage(
+        np.asarray(arrays["stage1_coef"]),
+        np.asarray(arrays["stage1_intercept"]),
+        tuple(str(c) for c in arrays["stage1_classes"]),
+    )
+    tree_stage = TreeStage.from_arrays({k[len("stage2_") :]: v for k, v in arrays.items() if k.startswith("stage2_")})
+    model._stages = (text_stage, tree_stage)
     return model
+
+
+def _from_skops(payload: dict[str, Any], card: dict[str, Any]) -> LineModel:
+    """A LineModel from a format 1 or 2 .skops payload, which holds everything."""
+    memory = None
+    if payload.get("memory") is not None:
+        from .outlet import OutletMemory
+
+        memory = OutletMemory.from_arrays(payload["memory"])
+    vocabulary = payload["vocabulary"]
+    return LineModel(
+        vocabulary=vocabulary.split("\n") if card["format"] >= 2 else list(vocabulary),
+        own_mean=np.asarray(payload["own_mean"]),
+        own_scale=np.asarray(payload["own_scale"]),
+        text_model=payload["text_model"],
+        context_model=payload["context_model"],
+        card=card,
+        memory=memory,
+        anchor=_anchor(payload),
+    )
+
+
+def _anchor(payload: dict[str, Any]) -> np.ndarray | None:
+    return None if payload.get("anchor") is None else np.asarray(payload["anchor"], dtype=np.float32)
 
 
 def _shape_problem(model: LineModel) -> str | None:
     """What, if anything, would make this model index out of bounds when it runs.
 
-    skops checks the types in a file, not their contents. scikit-learn walks
-    a tree's `nodes` by the child and feature indices stored in it, without
-    bounds checks, so a crafted file could crash the process (skops's own
-    note on TreePredictor). Every index is checked here, once, at load time;
-    children must come after their parent, as scikit-learn writes them, so
-    no walk can loop.
+    skops checks the types in a file and NumPy refuses object arrays, but
+    neither checks their contents; `TreeStage.problem` checks every tree index.
     """
     n_own = len(model.own_mean)
     if len(model.own_scale) != n_own:
         return "own_mean and own_scale differ in length"
+    text_stage, tree_stage = model.stages
     n_stage1 = len(model.vocabulary) + BIGRAM_BUCKETS + n_own
-    if np.shape(model.text_model.coef_)[-1] != n_stage1:
-        return f"stage 1 has {np.shape(model.text_model.coef_)[-1]} coefficients a class, its features need {n_stage1}"
-    n_features = len(CONTEXT_NAMES)
-    if model.context_model.n_features_in_ != n_features:
-        return f"stage 2 reads {model.context_model.n_features_in_} features, this declutter writes {n_features}"
-    for k, tree in enumerate(p for round_ in model.context_model._predictors for p in round_):
-        nodes = tree.nodes
-        if nodes.ndim != 1 or not len(nodes):
-            return f"stage 2 tree {k} has no nodes"
-        inner = np.flatnonzero(nodes["is_leaf"] == 0)
-        children = np.concatenate([nodes["left"][inner], nodes["right"][inner]]).astype(np.int64)
-        parents = np.concatenate([inner, inner])
-        if (
-            (children <= parents).any()
-            or (children >= len(nodes)).any()
-            or (nodes["feature_idx"][inner] < 0).any()
-            or (nodes["feature_idx"][inner] >= n_features).any()
-        ):
-            return f"stage 2 tree {k} has a node index out of bounds"
-        if (nodes["is_categorical"][inner] != 0).any():  # never trained; its bitset index goes unchecked
-            return f"stage 2 tree {k} splits on a categorical feature"
-    return None
+    if text_stage.coef.ndim != 2 or text_stage.coef.shape[-1] != n_stage1:
+        return f"stage 1 has {text_stage.coef.shape[-1]} coefficients a class, its features need {n_stage1}"
+    if len(text_stage.intercept) != len(text_stage.coef) or len(text_stage.classes) != max(2, len(text_stage.coef)):
+        return "stage 1's coefficients, intercepts and classes do not match"
+    if tree_stage.n_features != len(CONTEXT_NAMES):
+        return f"stage 2 reads {tree_stage.n_features} features, this declutter writes {len(CONTEXT_NAMES)}"
+    if len(tree_stage.classes) != max(2, tree_stage.per_round) or not set(tree_stage.classes) <= set(CLASSES):
+        return "stage 2's classes do not match its trees"
+    if not set(text_stage.classes) <= set(CLASSES):
+        return "stage 1 has a class declutter does not know"
+    return tree_stage.problem()
 
 
 @lru_cache(maxsize=4)
 def cached_model(path: str | None) -> LineModel:
-    """One loaded model per path and process (workers load it once)."""
-    return load_model(path)
+    """One loaded model per path and process (workers load it once), for prediction."""
+    return load_model(path, estimators=False)

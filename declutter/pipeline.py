@@ -57,7 +57,7 @@ class Cleaner:
             if arg is None:
                 self._model = cached_model(None)
             else:
-                self._model = load_model(arg, trust=self._trust)  # type: ignore[arg-type]
+                self._model = load_model(arg, trust=self._trust, estimators=False)  # type: ignore[arg-type]
         return self._model
 
     @property

@@ -29,9 +29,10 @@ def test_default_model_card_is_readable_json_with_provenance():
     from declutter.model import default_model_path
 
     card = read_card(default_model_path())
-    for key in ("feature_version", "library_versions", "training_sets", "training_data_sha256", "heldout_scores", "threshold", "sha256"):
+    for key in ("feature_version", "library_versions", "training_sets", "training_data_sha256", "heldout_scores", "threshold", "sha256", "arrays_sha256"):
         assert key in card, key
-    assert default_model_path().stat().st_size <= 5_000_000
+    path = default_model_path()
+    assert sum(path.with_suffix(s).stat().st_size for s in (".skops", ".npz", ".json")) <= 5_000_000
 
 
 def test_a_pickle_is_refused_without_unpickling(tmp_path):
@@ -41,29 +42,90 @@ def test_a_pickle_is_refused_without_unpickling(tmp_path):
         load_model(evil)
 
 
-def test_a_tampered_file_is_refused(tiny_model, tmp_path):
+def _copy_model(path: Path, to: Path) -> Path:
+    """The three files of a model under a new name."""
+    for suffix in (".skops", ".npz", ".json"):
+        to.with_suffix(suffix).write_bytes(path.with_suffix(suffix).read_bytes())
+    return to.with_suffix(".skops")
+
+
+def _reseal(path: Path, **card_changes) -> None:
+    """Write the card again with both files' current hashes (a tamperer who also edits the card)."""
+    import hashlib
+
+    card = json.loads(path.with_suffix(".json").read_text())
+    card.update(
+        sha256=hashlib.sha256(path.read_bytes()).hexdigest(),
+        arrays_sha256=hashlib.sha256(path.with_suffix(".npz").read_bytes()).hexdigest(),
+        **card_changes,
+    )
+    path.with_suffix(".json").write_text(json.dumps(card))
+
+
+@pytest.mark.parametrize("suffix, estimators", [(".skops", True), (".npz", False), (".npz", True)])
+def test_a_tampered_file_is_refused(tiny_model, tmp_path, suffix, estimators):
     _, path = tiny_model
-    copy = tmp_path / "tampered.skops"
-    copy.write_bytes(path.read_bytes() + b"\0")
-    copy.with_suffix(".json").write_text(path.with_suffix(".json").read_text())
+    copy = _copy_model(path, tmp_path / "tampered")
+    changed = copy.with_suffix(suffix)
+    changed.write_bytes(changed.read_bytes() + b"\0")
     with pytest.raises(ModelError, match="SHA-256"):
-        load_model(copy)
+        load_model(copy, estimators=estimators)
 
 
 def test_a_model_with_foreign_types_is_refused_even_with_a_matching_card(tiny_model, tmp_path):
-    import hashlib
     from collections import Counter
 
     import skops.io
 
     _, path = tiny_model
-    bad = tmp_path / "foreign.skops"
+    bad = _copy_model(path, tmp_path / "foreign")
     skops.io.dump({"vocabulary": ["x"], "payload": Counter("abc")}, bad)
-    card = json.loads(path.with_suffix(".json").read_text())
-    card["sha256"] = hashlib.sha256(bad.read_bytes()).hexdigest()
-    bad.with_suffix(".json").write_text(json.dumps(card))
+    _reseal(bad)
+    load_model(bad, estimators=False)  # prediction never opens the .skops
     with pytest.raises(ModelError, match="types a declutter model never uses"):
         load_model(bad)
+
+
+def test_arrays_holding_a_pickle_are_refused_even_with_a_matching_card(tiny_model, tmp_path):
+    _, path = tiny_model
+    bad = _copy_model(path, tmp_path / "pickled")
+    with np.load(bad.with_suffix(".npz")) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    arrays["own_mean"] = np.array([{"a": 1}], dtype=object)
+    np.savez(bad.with_suffix(".npz"), **arrays)
+    _reseal(bad)
+    with pytest.raises(ModelError, match="cannot load model arrays"):
+        load_model(bad, estimators=False)
+
+
+def test_a_model_loaded_for_prediction_predicts_as_the_full_one_and_cannot_be_saved(tiny_model, tmp_path):
+    model, path = tiny_model
+    light = load_model(path, estimators=False)
+    assert light.text_model is None and light.context_model is None and light.anchor is None
+    docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
+    for a, b in zip(model.predict(docs), light.predict(docs)):
+        np.testing.assert_array_equal(a, b)
+    with pytest.raises(ModelError, match="prediction only"):
+        light.save(tmp_path / "again.skops")
+    from declutter.extend import extend
+
+    with pytest.raises(ModelError, match="prediction only"):
+        extend(light, [])
+
+
+def test_cleaning_with_the_default_model_imports_neither_scikit_learn_nor_skops():
+    """What keeps `declutter < story.txt` at well under a second: see model.py."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, declutter\n"
+        "declutter.clean(open(sys.argv[1], encoding='utf-8').read())\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'skops', 'trafilatura'}))\n"
+    )
+    seed = min(SEEDS.glob("*.txt"))
+    out = subprocess.run([sys.executable, "-c", code, str(seed)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_an_other_feature_version_is_refused(tiny_model, tmp_path):
@@ -77,30 +139,44 @@ def test_an_other_feature_version_is_refused(tiny_model, tmp_path):
         load_model(copy)
 
 
-def test_a_format_1_file_with_its_vocabulary_as_a_list_still_loads(tiny_model, tmp_path):
+def _write_old_format(model, path: Path, fmt: int) -> Path:
+    """`model` as a format 1 or 2 file: everything in the .skops (vocabulary a list in 1, a string in 2)."""
     import hashlib
 
     import skops.io
 
-    from declutter.model import _TRUSTED_TYPES
+    from declutter.features import FEATURE_VERSION
 
-    model, path = tiny_model
-    payload = skops.io.load(path, trusted=_TRUSTED_TYPES)
-    assert isinstance(payload["vocabulary"], str)  # format 2: one joined string
-    payload["vocabulary"] = list(model.vocabulary)
-    old = tmp_path / "format1.skops"
-    skops.io.dump(payload, old)
-    card = json.loads(path.with_suffix(".json").read_text())
-    card.update(format=1, sha256=hashlib.sha256(old.read_bytes()).hexdigest())
+    payload = {
+        "format": fmt,
+        "feature_version": FEATURE_VERSION,
+        "vocabulary": list(model.vocabulary) if fmt == 1 else "\n".join(model.vocabulary),
+        "own_mean": np.asarray(model.own_mean, dtype=np.float32),
+        "own_scale": np.asarray(model.own_scale, dtype=np.float32),
+        "text_model": model.text_model,
+        "context_model": model.context_model,
+    }
+    skops.io.dump(payload, path)
+    card = dict(model.card, format=fmt, sha256=hashlib.sha256(path.read_bytes()).hexdigest())
+    card.pop("arrays_sha256", None)
+    path.with_suffix(".json").write_text(json.dumps(card))
+    return path
+
+
+@pytest.mark.parametrize("fmt", [1, 2])
+def test_format_1_and_2_files_still_load(tiny_model, tmp_path, fmt):
+    model, _ = tiny_model
+    old = _write_old_format(model, tmp_path / f"format{fmt}.skops", fmt)
+    for estimators in (True, False):
+        loaded = load_model(old, estimators=estimators)
+        assert loaded.vocabulary == list(model.vocabulary)
+        docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
+        for a, b in zip(model.predict(docs), loaded.predict(docs)):
+            np.testing.assert_array_equal(a, b)
+    card = json.loads(old.with_suffix(".json").read_text())
+    card["format"] = 4  # a format from a newer declutter
     old.with_suffix(".json").write_text(json.dumps(card))
-    loaded = load_model(old)
-    assert loaded.vocabulary == list(model.vocabulary)
-    docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
-    for a, b in zip(model.predict(docs), loaded.predict(docs)):
-        np.testing.assert_array_equal(a, b)
-    card["format"] = 3  # a format from a newer declutter
-    old.with_suffix(".json").write_text(json.dumps(card))
-    with pytest.raises(ModelError, match="reads formats 1 and 2"):
+    with pytest.raises(ModelError, match="reads formats 1, 2, 3"):
         load_model(old)
 
 
@@ -114,12 +190,12 @@ def test_a_model_without_card_is_refused(tiny_model, tmp_path):
 
 @pytest.mark.parametrize("n_classes", [2, 3])
 def test_stage1_without_the_stacked_matrix_matches_sklearn(n_classes):
-    """`_linear_proba` splits the coefficients instead of stacking [tokens, own]:
+    """`LinearStage.proba` splits the coefficients instead of stacking [tokens, own]:
     it must give what LogisticRegression.predict_proba gives on the stack."""
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
-    from declutter.model import _linear_proba
+    from declutter.stages import LinearStage
 
     rng = np.random.default_rng(0)
     tokens = sparse.random(400, 50, density=0.1, format="csr", random_state=1, dtype=np.float32)
@@ -128,7 +204,9 @@ def test_stage1_without_the_stacked_matrix_matches_sklearn(n_classes):
     y = rng.integers(0, n_classes, 400)
     stacked = sparse.hstack([tokens, sparse.csr_matrix(own)], format="csr")
     lr = LogisticRegression(max_iter=200).fit(stacked, y)
-    np.testing.assert_allclose(_linear_proba(lr, tokens, own), lr.predict_proba(stacked), rtol=0, atol=1e-6)
+    order = tuple(str(c) for c in lr.classes_)
+    got = LinearStage.from_estimator(lr).proba(tokens, own, order)
+    np.testing.assert_allclose(got, lr.predict_proba(stacked), rtol=0, atol=1e-6)
 
 
 def test_default_model_stage1_matches_sklearn_on_real_lines():
@@ -148,23 +226,39 @@ def test_default_model_stage1_matches_sklearn_on_real_lines():
 
 @pytest.mark.parametrize(
     "field, value, message",
-    [("left", 10**6, "out of bounds"), ("right", 0, "out of bounds"), ("feature_idx", 500, "out of bounds"),
-     ("is_categorical", 1, "categorical")],
+    [("left", 10**6, "out of bounds"), ("right", 0, "out of bounds"), ("feature_idx", 500, "feature it does not read")],
 )
 def test_a_tree_that_would_index_out_of_bounds_is_refused(tiny_model, tmp_path, field, value, message):
-    """skops trusts TreePredictor by type; scikit-learn walks its nodes without
-    bounds checks. A file with a bad index, even one whose card matches, is
-    refused at load time instead of crashing the process when it runs."""
-    import copy
-
-    model, _ = tiny_model
-    bad = copy.deepcopy(model)
-    tree = bad.context_model._predictors[0][0]
-    inner = np.flatnonzero(tree.nodes["is_leaf"] == 0)[0]
-    tree.nodes[field][inner] = value
-    path = bad.save(tmp_path / "bad.skops")
+    """Neither NumPy nor skops checks what a tree's indices point at, and the
+    walk (ours and scikit-learn's) follows them without bounds checks. A file
+    with a bad index, even one whose card matches, is refused at load time
+    instead of crashing the process when it runs: in the arrays and in the
+    estimators of an older format."""
+    model, path = tiny_model
+    bad = _copy_model(path, tmp_path / "bad")
+    with np.load(bad.with_suffix(".npz")) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    inner = np.flatnonzero(arrays["stage2_node_is_leaf"] == 0)[0]
+    arrays[f"stage2_node_{field}"][inner] = value
+    np.savez(bad.with_suffix(".npz"), **arrays)
+    _reseal(bad)
     with pytest.raises(ModelError, match=message):
-        load_model(path)
+        load_model(bad, estimators=False)
+
+    old = copy.deepcopy(model)
+    tree = old.context_model._predictors[0][0]
+    tree.nodes[field][np.flatnonzero(tree.nodes["is_leaf"] == 0)[0]] = value
+    with pytest.raises(ModelError, match=message):
+        load_model(_write_old_format(old, tmp_path / "bad2.skops", 2))
+
+
+def test_a_tree_splitting_on_a_category_is_refused(tiny_model, tmp_path):
+    model, _ = tiny_model
+    old = copy.deepcopy(model)
+    tree = old.context_model._predictors[0][0]
+    tree.nodes["is_categorical"][np.flatnonzero(tree.nodes["is_leaf"] == 0)[0]] = 1
+    with pytest.raises(ModelError, match="categorical"):
+        load_model(_write_old_format(old, tmp_path / "categorical.skops", 2))
 
 
 def test_stage1_coefficients_must_fit_the_features(tiny_model, tmp_path):
@@ -177,61 +271,57 @@ def test_stage1_coefficients_must_fit_the_features(tiny_model, tmp_path):
         load_model(bad.save(tmp_path / "short.skops"))
 
 
-def test_the_trees_predict_on_one_openmp_thread_and_the_setting_is_restored(tiny_model, monkeypatch):
-    from threadpoolctl import threadpool_info
+def test_the_trees_predict_on_one_openmp_thread(tiny_model, monkeypatch):
+    """One thread: the predictor opens an OpenMP region per tree, and on a busy
+    machine (or in joblib workers) extra threads only wait on each other."""
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 
-    from declutter import model as model_module
+    from declutter import stages
 
-    def openmp_threads() -> list[int]:
-        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "openmp"]
+    seen: list[int] = []
+    predict = TreePredictor.predict
 
+    def spy(self, X, known_cat_bitsets, f_idx_map, n_threads):
+        seen.append(n_threads)
+        return predict(self, X, known_cat_bitsets, f_idx_map, n_threads)
+
+    monkeypatch.setattr(TreePredictor, "predict", spy)
     model, _ = tiny_model
-    before = openmp_threads()
-    if not before:
-        pytest.skip("scikit-learn runs without an OpenMP runtime here")
-    seen: list[list[int]] = []
-    stage2 = model_module.LineModel._stage2
-
-    def spy(self, X):
-        seen.append(openmp_threads())
-        return stage2(self, X)
-
-    monkeypatch.setattr(model_module.LineModel, "_stage2", spy)
-    short = [["Read more", "The council agreed on Monday to extend the ceasefire by a week."]]
-    long = [[f"Line {i} of a long list." for i in range(200)]]  # past the merged trees' limit
-    for docs in (short, short, long):  # the second call reuses the kept controller
-        model.predict(docs)
-    assert seen and all(threads == [1] * len(threads) for threads in seen)
-    assert openmp_threads() == before
+    model.predict([[f"Line {i} of a long list." for i in range(stages.NUMPY_MAX_ROWS + 1)]])
+    assert seen and set(seen) == {1}
 
 
 def _stage2_inputs(model, docs):
     from declutter.features import context_features, line_features, token_matrix
-    from declutter.model import _in_class_order, _linear_proba
+    from declutter.model import CLASSES
 
     feats = line_features(docs)
     tokens = token_matrix(feats.texts, model.vocab_index, feats.lowered)
     own = (feats.own - model.own_mean) / model.own_scale
-    return context_features(feats, _in_class_order(model.text_model, _linear_proba(model.text_model, tokens, own)))
+    return context_features(feats, model.stages[0].proba(tokens, own, CLASSES))
 
 
-def test_merged_trees_give_exactly_sklearns_probabilities_on_real_lines():
-    from declutter.forest import MergedTrees
-    from declutter.model import default_model_path
+@pytest.mark.parametrize("walk", ["numpy", "sklearn"])
+def test_both_tree_walks_give_exactly_sklearns_probabilities_on_real_lines(walk, monkeypatch):
+    from declutter import stages
+    from declutter.model import _ordered_proba, default_model_path
 
     model = load_model(default_model_path())
+    monkeypatch.setattr(stages, "NUMPY_MAX_ROWS", 10**9 if walk == "numpy" else 0)
     docs = [[ln["text"] for ln in json.loads(p.read_text())["lines"]] for p in sorted(SEEDS.glob("*.json"))]
     X = _stage2_inputs(model, docs)
-    merged = MergedTrees(model.context_model)
+    tree_stage = model.stages[1]
     for rows in (X[:1], X[:7], X[:64], X):
-        np.testing.assert_array_equal(merged.predict_proba(rows), model.context_model.predict_proba(rows))
+        expected = _ordered_proba(model.context_model, rows)
+        np.testing.assert_array_equal(tree_stage.proba(rows, ("article", "title", "boilerplate")), expected)
     # A missing value goes where each tree sends missing values, as in scikit-learn.
     holes = X[:20].copy()
     holes[::3, ::4] = np.nan
-    np.testing.assert_array_equal(merged.predict_proba(holes), model.context_model.predict_proba(holes))
+    got = tree_stage.proba(holes, ("article", "title", "boilerplate"))
+    np.testing.assert_array_equal(got, _ordered_proba(model.context_model, holes))
 
 
-def test_a_short_document_takes_the_merged_trees_and_a_replaced_stage_2_is_not_served_stale(tiny_model):
+def test_a_replaced_stage_2_is_not_served_stale(tiny_model):
     import dataclasses
 
     from declutter.model import _ordered_proba
@@ -240,8 +330,10 @@ def test_a_short_document_takes_the_merged_trees_and_a_replaced_stage_2_is_not_s
     model = dataclasses.replace(model)
     docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
     _, stage2 = model.predict(docs)
-    assert model._merged_trees is not None and model._merged_trees.estimator is model.context_model
     np.testing.assert_array_equal(stage2, _ordered_proba(model.context_model, _stage2_inputs(model, docs)))
-    other = dataclasses.replace(model, context_model=copy.deepcopy(model.context_model))
-    other.predict(docs)
-    assert other._merged_trees.estimator is other.context_model
+    changed = copy.deepcopy(model.context_model)
+    changed._baseline_prediction = changed._baseline_prediction + np.array([[2.0, 0.0, -2.0]])
+    other = dataclasses.replace(model, context_model=changed)
+    _, stage2_other = other.predict(docs)
+    assert not np.allclose(stage2_other, stage2)
+    np.testing.assert_array_equal(stage2_other, _ordered_proba(changed, _stage2_inputs(other, docs)))
