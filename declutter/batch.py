@@ -279,7 +279,6 @@ class _ChunkResult:
 # One Cleaner per worker process and options: the model is loaded once per
 # process, on the first chunk, and reused for every later chunk.
 _CLEANERS: dict[tuple[str | None, bool, Config], Any] = {}
-_THREADS_LIMITED = False
 
 
 def _worker_cleaner(options: BatchOptions) -> Any:
@@ -292,26 +291,6 @@ def _worker_cleaner(options: BatchOptions) -> Any:
         _ = cleaner.model  # load now: a missing or refused model fails the first chunk, clearly
         _CLEANERS[key] = cleaner
     return cleaner
-
-
-@contextmanager
-def one_openmp_thread() -> Iterator[None]:
-    """Run the block with scikit-learn's OpenMP runtime on one thread, loaded or not.
-
-    A runtime loaded inside the block reads OMP_NUM_THREADS when it starts; one
-    already loaded is limited through threadpoolctl. See `_limit_native_threads`.
-    """
-    from threadpoolctl import threadpool_limits
-
-    had = os.environ.get("OMP_NUM_THREADS")
-    if had is None:
-        os.environ["OMP_NUM_THREADS"] = "1"
-    try:
-        with threadpool_limits(1, user_api="openmp"):
-            yield
-    finally:
-        if had is None:
-            os.environ.pop("OMP_NUM_THREADS", None)
 
 
 @contextmanager
@@ -336,22 +315,7 @@ def fewer_collections(young_threshold: int = 10_000) -> Iterator[None]:
         gc.unfreeze()
 
 
-def _limit_native_threads() -> None:
-    """One OpenMP thread per worker: parallelism comes from processes.
-
-    The tree ensemble's predict opens an OpenMP parallel region per tree (750
-    per call); with two threads a process on a busy 2-core machine waits for a
-    descheduled sibling at every one of them (measured: 10x slower).
-    """
-    global _THREADS_LIMITED
-    if not _THREADS_LIMITED:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(1, user_api="openmp")
-        _THREADS_LIMITED = True
-
-
-def _clean_chunk(options: BatchOptions, raws: Sequence[bytes | None], in_worker: bool = True) -> _ChunkResult:
+def _clean_chunk(options: BatchOptions, raws: Sequence[bytes | None]) -> _ChunkResult:
     """Parse, clean and re-serialise one chunk of JSONL lines (runs in a worker)."""
     result = _ChunkResult(outputs=[None] * len(raws), errors=[], warnings=[])
     began = time.time()
@@ -377,12 +341,7 @@ def _clean_chunk(options: BatchOptions, raws: Sequence[bytes | None], in_worker:
         cleaner = _worker_cleaner(options)
         result.load_seconds = time.process_time() - start
         with fewer_collections():
-            if in_worker:
-                _limit_native_threads()
-                _clean_parsed(cleaner, options, parsed, result, raws)
-            else:  # in the caller's process: limit threads for this chunk only
-                with one_openmp_thread():
-                    _clean_parsed(cleaner, options, parsed, result, raws)
+            _clean_parsed(cleaner, options, parsed, result, raws)
         result.cpu_seconds = time.process_time() - start - result.load_seconds
     result.worker = (os.getpid(), began, time.time())
     return result
@@ -525,7 +484,7 @@ def _results(
     rest: Iterator[_Chunk] = _chain(first, second, chunks)
     if backend == "loky" and jobs == 1:
         for chunk in rest:
-            yield chunk, _clean_chunk(options, chunk.raws, in_worker=False)
+            yield chunk, _clean_chunk(options, chunk.raws)
         return
 
     from joblib import Parallel, parallel_config

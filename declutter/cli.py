@@ -291,15 +291,11 @@ def run_clean(args: argparse.Namespace) -> int:
         from .html import html_to_lines
 
         text = "\n".join(html_to_lines(text))
-    from .batch import one_openmp_thread
     from .pipeline import Cleaner
+    from .stages import ONE_SHOT_NUMPY_MAX_ROWS, numpy_walks_up_to
 
     cleaner = Cleaner(_config(args), model=args.model, trust_model=args.trust_model)
-    # One OpenMP thread: the tree model opens a parallel region per tree (750
-    # a call); on a few hundred lines two threads cost more than they save,
-    # and on a busy machine each region waits for a descheduled thread
-    # (measured: 0.07 s became 2.5 s for one short story).
-    with one_openmp_thread():
+    with numpy_walks_up_to(ONE_SHOT_NUMPY_MAX_ROWS):  # one document: no scikit-learn import
         result = cleaner.explain(text)
     if args.json:
         output = json.dumps(result.to_dict(), ensure_ascii=False) + "\n"

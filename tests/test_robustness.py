@@ -81,16 +81,6 @@ CASES = [
 ]
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _one_openmp_thread():
-    """As the CLI and batch workers run: the tree model's OpenMP regions on one thread."""
-    import sklearn.ensemble  # noqa: F401 - loads the OpenMP runtime, so the limit reaches it
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(1, user_api="openmp"):
-        yield
-
-
 pytestmark = pytest.mark.usefixtures("load_each_model_file_once")
 
 
