@@ -49,9 +49,9 @@ examples:
   declutter train a.marked b.jsonl --base mysite.skops -o both.skops
   declutter train big.jsonl.gz -o scratch.skops                    a new model from labeled files only
 
-The model is NAME.skops plus its card NAME.json (what it was trained on,
-held-out scores by outlet, the SHA-256 of the .skops file). Use it with
-`declutter --model NAME.skops`.
+The model is NAME.skops (the estimators), NAME.npz (what prediction reads)
+and its card NAME.json (what it was trained on, held-out scores by outlet,
+both files' SHA-256). Use it with `declutter --model NAME.skops`.
 """
 
 EVAL_EXAMPLES = """\
@@ -454,7 +454,9 @@ def run_train(args: argparse.Namespace) -> int:
             f"held-out scores skipped: {pages} pages, fewer than --holdout-folds {args.holdout_folds}"
         )
     path = model.save(output)
-    info(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB) and {path.with_suffix('.json')}")
+    arrays = path.with_suffix(".npz")
+    size = (path.stat().st_size + arrays.stat().st_size) / 1e6
+    info(f"wrote {path}, {arrays} ({size:.1f} MB) and {path.with_suffix('.json')}")
     scores = model.card.get("heldout_scores", {}).get("scores", {})
     for group, s in scores.items():
         info(

@@ -208,20 +208,15 @@ class TreeStage:
     def proba(self, X: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
         """HistGradientBoostingClassifier.predict_proba(X), columns in `order`."""
         X = np.ascontiguousarray(X, dtype=np.float64)
-        if len(X) <= NUMPY_MAX_ROWS:
-            leaves = self._numpy_leaves(X)
-        else:
-            leaves = np.vstack(
-                [
-                    self._sklearn_leaves(X[i : i + _BLOCK_ROWS])
-                    for i in range(0, len(X), _BLOCK_ROWS)
-                ]
-            )
         # As scikit-learn's _raw_predict: the baseline, then each round's leaves added in turn.
         raw = np.zeros((len(X), self.per_round), order="F")
         raw += self.baseline
-        for round_leaves in leaves.reshape(len(X), -1, self.per_round).transpose(1, 0, 2):
-            raw += round_leaves
+        if len(X) <= NUMPY_MAX_ROWS:
+            for round_leaves in self._numpy_leaves(X).reshape(len(X), -1, self.per_round).transpose(1, 0, 2):
+                raw += round_leaves
+        else:
+            for i in range(0, len(X), _BLOCK_ROWS):
+                self._add_sklearn_leaves(X[i : i + _BLOCK_ROWS], raw[i : i + _BLOCK_ROWS])
         if self.per_round == 1:  # two classes: HalfBinomialLoss, expit of the one logit
             p = 1.0 / (1.0 + np.exp(-raw[:, 0]))
             proba = np.column_stack([1.0 - p, p])
@@ -285,20 +280,19 @@ class TreeStage:
             )
         return self._walk
 
-    def _sklearn_leaves(self, X: np.ndarray) -> np.ndarray:
-        """(rows, trees) leaf values from scikit-learn's compiled predictor, one thread.
+    def _add_sklearn_leaves(self, X: np.ndarray, raw: np.ndarray) -> None:
+        """Add every tree's leaf values to `raw`, with scikit-learn's compiled predictor, on one thread.
 
-        One thread: the trees predict in hundreds of tiny OpenMP steps, and
-        on a busy machine (or inside joblib workers) extra threads only wait
-        on each other -- measured 13.5 s vs 0.05 s for 20 documents.
+        Straight into the (rows, classes) sums, as scikit-learn does: a
+        (rows, trees) matrix of leaves would be 12 MB a block, out of cache.
+        One thread: the predictor opens an OpenMP region per tree, and on a
+        busy machine (or inside joblib workers) extra threads only wait on
+        each other -- measured 13.5 s vs 0.05 s for 20 documents.
         """
-        predictors = self._sklearn_predictors()
         no_categories = np.zeros((0, 8), dtype=np.uint32)
         f_idx_map = np.zeros(self.n_features, dtype=np.uint32)
-        out = np.empty((len(X), len(predictors)))
-        for j, predictor in enumerate(predictors):
-            out[:, j] = predictor.predict(X, no_categories, f_idx_map, 1)
-        return out
+        for j, predictor in enumerate(self._sklearn_predictors()):
+            raw[:, j % self.per_round] += predictor.predict(X, no_categories, f_idx_map, 1)
 
     def _sklearn_predictors(self) -> list[Any]:
         if self._predictors is None:
