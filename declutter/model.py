@@ -41,7 +41,7 @@ from .features import (
     line_features,
     token_matrix,
 )
-from .stages import LinearStage, TreeStage
+from .stages import LinearStage, TreeStage, in_order
 
 __all__ = ["CLASSES", "MODEL_FORMAT", "LineModel", "default_model_path", "load_model"]
 
@@ -224,10 +224,7 @@ def _ordered_proba(estimator: Any, X: Any) -> np.ndarray:
 
 def _in_class_order(estimator: Any, proba: np.ndarray) -> np.ndarray:
     """Columns of `proba` (in `estimator.classes_` order) moved to CLASSES order."""
-    out = np.zeros((proba.shape[0], len(CLASSES)))
-    for j, cls in enumerate(estimator.classes_):
-        out[:, CLASSES.index(str(cls))] = proba[:, j]
-    return out
+    return in_order(proba, tuple(str(c) for c in estimator.classes_), CLASSES)
 
 
 def _sha256(path: Path) -> str:

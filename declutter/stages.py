@@ -32,6 +32,7 @@ __all__ = [
     "ONE_SHOT_NUMPY_MAX_ROWS",
     "LinearStage",
     "TreeStage",
+    "in_order",
     "numpy_walks_up_to",
 ]
 
@@ -75,7 +76,7 @@ def _classes(values: Any) -> tuple[str, ...]:
     return tuple(str(c) for c in values)
 
 
-def _in_order(proba: np.ndarray, classes: tuple[str, ...], order: tuple[str, ...]) -> np.ndarray:
+def in_order(proba: np.ndarray, classes: tuple[str, ...], order: tuple[str, ...]) -> np.ndarray:
     """Columns of `proba` (in `classes` order) moved to `order`; zeros for a class never seen."""
     out = np.zeros((proba.shape[0], len(order)))
     for j, cls in enumerate(classes):
@@ -83,7 +84,7 @@ def _in_order(proba: np.ndarray, classes: tuple[str, ...], order: tuple[str, ...
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LinearStage:
     """Stage 1: a logistic regression over [token n-grams | scaled shape features]."""
 
@@ -110,11 +111,11 @@ class LinearStage:
         decision = np.asarray(tokens @ coef[:, :k].T) + own @ coef[:, k:].T + self.intercept
         if coef.shape[0] == 1:  # two classes: one logit, as sklearn's _predict_proba_lr
             p = 1.0 / (1.0 + np.exp(-decision[:, 0]))
-            return _in_order(np.column_stack([1.0 - p, p]), self.classes, order)
+            return in_order(np.column_stack([1.0 - p, p]), self.classes, order)
         decision -= decision.max(axis=1, keepdims=True)
         np.exp(decision, out=decision)
         decision /= decision.sum(axis=1, keepdims=True)
-        return _in_order(decision, self.classes, order)
+        return in_order(decision, self.classes, order)
 
 
 class TreeStage:
@@ -224,7 +225,7 @@ class TreeStage:
             shifted = raw - raw.max(axis=1, keepdims=True)
             proba = np.exp(shifted)
             proba /= proba.sum(axis=1, keepdims=True)
-        return _in_order(proba, self.classes, order)
+        return in_order(proba, self.classes, order)
 
     def _numpy_leaves(self, X: np.ndarray) -> np.ndarray:
         """(rows, trees) leaf values: every (row, tree) walks one level a step.
