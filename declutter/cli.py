@@ -419,12 +419,9 @@ def run_jsonl(args: argparse.Namespace, inputs: Sequence[str], output: str) -> i
 
 def _check_model(options: Any) -> None:
     """Fail before starting workers when the model file or its card is missing (cheap: no unpickling)."""
-    from .model import default_model_path, read_card
+    from .model import model_name, read_card
 
-    path = options.model or str(default_model_path())
-    if not os.path.exists(path):
-        raise DeclutterError(f"model file {path} does not exist")
-    read_card(path)
+    read_card(model_name(options.model))
 
 
 class _Usage(Exception):

@@ -43,7 +43,7 @@ from .features import (
 )
 from .stages import LinearStage, TreeStage, in_order
 
-__all__ = ["CLASSES", "MODEL_FORMAT", "LineModel", "default_model_path", "load_model"]
+__all__ = ["CLASSES", "MODEL_FORMAT", "LineModel", "default_model_path", "load_model", "model_name"]
 
 CLASSES = ("article", "title", "boilerplate")
 #: 3: prediction reads NAME.npz (arrays only; 0.4 s instead of 3-4 s to start
@@ -249,28 +249,37 @@ def read_card(path: str | Path) -> dict[str, Any]:
     try:
         return json.loads(card_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ModelError(f"no model card {card_path}: a declutter model is NAME.skops plus NAME.json") from None
+        raise ModelError(
+            f"no model card {card_path}: a declutter model is NAME.json with NAME.npz and NAME.skops (NAME.skops in formats 1-2)"
+        ) from None
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read model card {card_path}: {exc}") from None
+
+
+def model_name(path: str | Path | None) -> Path:
+    """NAME.skops for a model given as NAME.skops or NAME.npz (None: the default), once one of them exists."""
+    given = Path(path) if path is not None else default_model_path()
+    if given.suffix not in (".skops", ".npz"):
+        raise ModelError(
+            f"{given} is not a declutter model: declutter never unpickles model files; "
+            "train one with `declutter train` or pass NAME.skops (or NAME.npz) with its NAME.json card"
+        )
+    if not given.exists() and not given.with_suffix(".npz").exists():
+        raise ModelError(f"model file {given} does not exist")
+    return given.with_suffix(".skops")  # the name the card and the other files go by
 
 
 def load_model(path: str | Path | None = None, *, trust: bool = False, estimators: bool = True) -> LineModel:
     """Load a model after checking its card: format, feature version and file hashes.
 
-    `estimators=False` reads only NAME.npz, what prediction needs (no
-    scikit-learn or skops import); training and extending need the
-    estimators from NAME.skops too. A file whose hash does not match its
+    `path` is NAME.skops or NAME.npz. `estimators=False` reads only
+    NAME.npz and the card, what prediction needs (no scikit-learn or skops
+    import, and NAME.skops need not be there); training and extending need
+    the estimators from NAME.skops too. A file whose hash does not match its
     card, or a `.skops` with any type outside the short list a declutter
     model uses, is refused unless `trust=True` (the CLI's `--trust-model`).
     """
-    path = Path(path) if path is not None else default_model_path()
-    if not path.exists():
-        raise ModelError(f"model file {path} does not exist")
-    if path.suffix != ".skops":
-        raise ModelError(
-            f"{path} is not a .skops model: declutter never unpickles model files; "
-            "train one with `declutter train` or pass a NAME.skops with its NAME.json card"
-        )
+    path = model_name(path)
     card = read_card(path)
     if card.get("format") not in _READABLE_FORMATS or card.get("feature_version") != FEATURE_VERSION:
         raise ModelError(
@@ -282,11 +291,15 @@ def load_model(path: str | Path | None = None, *, trust: bool = False, estimator
         if card["format"] >= 3:
             model = _from_arrays(_read_arrays(path.with_suffix(".npz"), card, trust), card)
             if estimators:
+                if not path.exists():
+                    raise ModelError(f"{path} is missing: training or extending from a model needs its estimators")
                 payload = _read_skops(path, card, trust)
                 payload["text_model"].coef_ = model.stages[0].coef
                 model.text_model, model.context_model = payload["text_model"], payload["context_model"]
                 model.anchor = _anchor(payload)
         else:  # formats 1 and 2: everything in the .skops
+            if not path.exists():
+                raise ModelError(f"{path} is missing: a format-{card['format']} model is its .skops file")
             model = _from_skops(_read_skops(path, card, trust), card)
         problem = _shape_problem(model)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:

@@ -113,6 +113,18 @@ def test_a_model_loaded_for_prediction_predicts_as_the_full_one_and_cannot_be_sa
         extend(light, [])
 
 
+def test_prediction_needs_only_the_arrays_and_the_card(tiny_model, tmp_path):
+    model, path = tiny_model
+    copy = _copy_model(path, tmp_path / "light")
+    copy.unlink()  # no .skops: what a cluster needs to clean is NAME.npz and NAME.json
+    docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
+    for name in (copy, copy.with_suffix(".npz")):
+        light = load_model(name, estimators=False)
+        np.testing.assert_array_equal(light.predict(docs)[1], model.predict(docs)[1])
+    with pytest.raises(ModelError, match="needs its estimators"):
+        load_model(copy.with_suffix(".npz"))
+
+
 def test_cleaning_with_the_default_model_imports_neither_scikit_learn_nor_skops():
     """What keeps `declutter < story.txt` at well under a second: see model.py."""
     import subprocess
