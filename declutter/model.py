@@ -46,7 +46,7 @@ from .stages import LinearStage, TreeStage, in_order
 __all__ = ["CLASSES", "MODEL_FORMAT", "LineModel", "default_model_path", "load_model", "model_name"]
 
 CLASSES = ("article", "title", "boilerplate")
-#: 3: prediction reads NAME.npz (arrays only; 0.4 s instead of 3-4 s to start
+#: 3: prediction reads NAME.npz (arrays only; 0.5-0.6 s instead of 3.5-4.7 s to start
 #: the filter, as skops imports all of scikit-learn to vet a file).
 #: 2: the vocabulary is one "\n"-joined string (skops makes a node of every
 #: list item: 29,000 of them took 0.47 s of a 0.66 s load). 1: a list.
@@ -303,7 +303,7 @@ def load_model(path: str | Path | None = None, *, trust: bool = False, estimator
             model = _from_skops(_read_skops(path, card, trust), card)
         problem = _shape_problem(model)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise ModelError(f"{path} is not a declutter model: bad or missing {exc}") from None
+        raise ModelError(f"{path} is not a declutter model this version can read ({type(exc).__name__}: {exc})") from None
     if problem:
         raise ModelError(f"{path} is malformed: {problem}; refusing it")
     return model

@@ -98,6 +98,17 @@ def test_arrays_holding_a_pickle_are_refused_even_with_a_matching_card(tiny_mode
         load_model(bad, estimators=False)
 
 
+def test_arrays_without_a_stage_are_refused_by_name(tiny_model, tmp_path):
+    _, path = tiny_model
+    bad = _copy_model(path, tmp_path / "short")
+    with np.load(bad.with_suffix(".npz")) as npz:
+        arrays = {name: npz[name] for name in npz.files if name != "stage1_coef"}
+    np.savez(bad.with_suffix(".npz"), **arrays)
+    _reseal(bad)
+    with pytest.raises(ModelError, match="KeyError: 'stage1_coef'"):
+        load_model(bad, estimators=False)
+
+
 def test_a_model_loaded_for_prediction_predicts_as_the_full_one_and_cannot_be_saved(tiny_model, tmp_path):
     model, path = tiny_model
     light = load_model(path, estimators=False)
