@@ -157,10 +157,6 @@ class TreeStage:
             hgb.n_features_in_,
         )
 
-    @property
-    def n_trees(self) -> int:
-        return len(self.tree_sizes)
-
     def problem(self) -> str | None:
         """What, if anything, would make a walk index out of bounds or loop.
 
@@ -182,8 +178,9 @@ class TreeStage:
         size = sizes[own[inner]]
         for side in ("left", "right"):
             child = self.nodes[side][inner].astype(np.int64)
-            if ((child <= local[inner]) | (child >= size)).any():
-                return f"stage 2 tree {int(own[inner][(child <= local[inner]) | (child >= size)][0])} has a child index out of bounds"
+            bad = (child <= local[inner]) | (child >= size)
+            if bad.any():
+                return f"stage 2 tree {int(own[inner][bad][0])} has a child index out of bounds"
         feature = self.nodes["feature_idx"][inner]
         if ((feature < 0) | (feature >= self.n_features)).any():
             return "stage 2 has a split on a feature it does not read"
