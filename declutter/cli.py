@@ -419,9 +419,9 @@ def run_jsonl(args: argparse.Namespace, inputs: Sequence[str], output: str) -> i
 
 def _check_model(options: Any) -> None:
     """Fail before starting workers when the model file or its card is missing (cheap: no unpickling)."""
-    from .model import model_name, read_card
+    from .model import model_card
 
-    read_card(model_name(options.model))
+    model_card(options.model)
 
 
 class _Usage(Exception):

@@ -43,7 +43,7 @@ from .features import (
 )
 from .stages import LinearStage, TreeStage, in_order
 
-__all__ = ["CLASSES", "MODEL_FORMAT", "LineModel", "default_model_path", "load_model", "model_name"]
+__all__ = ["CLASSES", "MODEL_FORMAT", "LineModel", "default_model_path", "load_model", "model_card", "model_name"]
 
 CLASSES = ("article", "title", "boilerplate")
 #: 3: prediction reads NAME.npz (arrays only; 0.5-0.6 s instead of 3.5-4.7 s to start
@@ -95,7 +95,7 @@ class LineModel:
     #: (LinearStage, TreeStage): read from NAME.npz, or taken from the
     #: estimators on first use (again if one of them is replaced).
     _stages: tuple[LinearStage, TreeStage] | None = field(default=None, repr=False)
-    _stages_of: tuple[int, int] = field(default=(0, 0), repr=False)
+    _stages_of: tuple[Any, ...] = field(default=(), repr=False)  # what they were taken from
 
     @property
     def threshold(self) -> float:
@@ -121,8 +121,10 @@ class LineModel:
     def stages(self) -> tuple[LinearStage, TreeStage]:
         """Both stages as arrays, what `predict` runs on."""
         if self.text_model is not None and self.context_model is not None:
-            of = (id(self.text_model), id(self.context_model))
-            if self._stages is None or self._stages_of != of:
+            # The objects themselves (not ids, which can be reused): a refit
+            # or a new coefficient matrix replaces one of them.
+            of = (self.text_model, self.text_model.coef_, self.context_model, self.context_model._predictors)
+            if self._stages is None or len(of) != len(self._stages_of) or any(a is not b for a, b in zip(of, self._stages_of)):
                 self._stages = (LinearStage.from_estimator(self.text_model), TreeStage.from_estimator(self.context_model))
                 self._stages_of = of
         if self._stages is None:
@@ -219,12 +221,7 @@ def _joined_vocabulary(vocabulary: Sequence[str]) -> str:
 
 def _ordered_proba(estimator: Any, X: Any) -> np.ndarray:
     """predict_proba with columns in CLASSES order, zeros for a class the model never saw."""
-    return _in_class_order(estimator, estimator.predict_proba(X))
-
-
-def _in_class_order(estimator: Any, proba: np.ndarray) -> np.ndarray:
-    """Columns of `proba` (in `estimator.classes_` order) moved to CLASSES order."""
-    return in_order(proba, tuple(str(c) for c in estimator.classes_), CLASSES)
+    return in_order(estimator.predict_proba(X), tuple(str(c) for c in estimator.classes_), CLASSES)
 
 
 def _sha256(path: Path) -> str:
@@ -269,6 +266,22 @@ def model_name(path: str | Path | None) -> Path:
     return given.with_suffix(".skops")  # the name the card and the other files go by
 
 
+def model_card(path: str | Path | None) -> dict[str, Any]:
+    """The card of a model this declutter can read, once the files cleaning with it needs are there (nothing is loaded)."""
+    path = model_name(path)
+    card = read_card(path)
+    if card.get("format") not in _READABLE_FORMATS or card.get("feature_version") != FEATURE_VERSION:
+        raise ModelError(
+            f"{path} was made for model format {card.get('format')} / feature version "
+            f"{card.get('feature_version')}; this declutter reads formats "
+            f"{', '.join(map(str, _READABLE_FORMATS))} / feature version {FEATURE_VERSION}: retrain it"
+        )
+    needed = path.with_suffix(".npz" if card["format"] >= 3 else ".skops")
+    if not needed.exists():
+        raise ModelError(f"{needed} is missing: a format-{card.get('format')} model cleans with it")
+    return card
+
+
 def load_model(path: str | Path | None = None, *, trust: bool = False, estimators: bool = True) -> LineModel:
     """Load a model after checking its card: format, feature version and file hashes.
 
@@ -279,14 +292,8 @@ def load_model(path: str | Path | None = None, *, trust: bool = False, estimator
     card, or a `.skops` with any type outside the short list a declutter
     model uses, is refused unless `trust=True` (the CLI's `--trust-model`).
     """
+    card = model_card(path)
     path = model_name(path)
-    card = read_card(path)
-    if card.get("format") not in _READABLE_FORMATS or card.get("feature_version") != FEATURE_VERSION:
-        raise ModelError(
-            f"{path} was made for model format {card.get('format')} / feature version "
-            f"{card.get('feature_version')}; this declutter reads formats "
-            f"{', '.join(map(str, _READABLE_FORMATS))} / feature version {FEATURE_VERSION}: retrain it"
-        )
     try:
         if card["format"] >= 3:
             model = _from_arrays(_read_arrays(path.with_suffix(".npz"), card, trust), card)
@@ -298,8 +305,6 @@ def load_model(path: str | Path | None = None, *, trust: bool = False, estimator
                 model.text_model, model.context_model = payload["text_model"], payload["context_model"]
                 model.anchor = _anchor(payload)
         else:  # formats 1 and 2: everything in the .skops
-            if not path.exists():
-                raise ModelError(f"{path} is missing: a format-{card['format']} model is its .skops file")
             model = _from_skops(_read_skops(path, card, trust), card)
         problem = _shape_problem(model)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
@@ -311,8 +316,6 @@ def load_model(path: str | Path | None = None, *, trust: bool = False, estimator
 
 def _read_arrays(path: Path, card: dict[str, Any], trust: bool) -> dict[str, np.ndarray]:
     """NAME.npz as a dict of arrays; object arrays (pickles) are refused by NumPy itself."""
-    if not path.exists():
-        raise ModelError(f"{path} is missing: a format-3 model is NAME.skops, NAME.npz and NAME.json")
     if not trust and card.get("arrays_sha256") != _sha256(path):
         raise ModelError(f"{path} does not match the SHA-256 in its card: refusing it (use --trust-model to override)")
     try:
@@ -355,6 +358,8 @@ def _from_arrays(arrays: dict[str, np.ndarray], card: dict[str, Any]) -> LineMod
         from .outlet import OutletMemory
 
         memory = OutletMemory.from_arrays({k[len("memory_") :]: v for k, v in arrays.items() if k.startswith("memory_")})
+    if arrays["vocabulary"].dtype != np.uint8 or arrays["vocabulary"].ndim != 1:
+        raise ValueError("the vocabulary is not UTF-8 bytes")
     text = bytes(arrays["vocabulary"]).decode("utf-8")
     model = LineModel(
         vocabulary=text.split("\n") if text else [],
@@ -400,26 +405,36 @@ def _anchor(payload: dict[str, Any]) -> np.ndarray | None:
 
 
 def _shape_problem(model: LineModel) -> str | None:
-    """What, if anything, would make this model index out of bounds when it runs.
+    """What, if anything, would make this model index out of bounds, or fail, when it runs.
 
     skops checks the types in a file and NumPy refuses object arrays, but
-    neither checks their contents; `TreeStage.problem` checks every tree index.
+    neither checks their contents: here every array's type and shape, and in
+    `TreeStage.problem` every tree index, once, at load time.
     """
-    n_own = len(model.own_mean)
-    if len(model.own_scale) != n_own:
-        return "own_mean and own_scale differ in length"
     text_stage, tree_stage = model.stages
+    floats = (model.own_mean, model.own_scale, text_stage.coef, text_stage.intercept)
+    if any(np.asarray(a).dtype.kind != "f" for a in floats):
+        return "a coefficient or scale is not a floating-point number"
+    n_own = len(model.own_mean)
+    if np.ndim(model.own_mean) != 1 or np.shape(model.own_scale) != (n_own,):
+        return "own_mean and own_scale differ in shape"
     n_stage1 = len(model.vocabulary) + BIGRAM_BUCKETS + n_own
-    if text_stage.coef.ndim != 2 or text_stage.coef.shape[-1] != n_stage1:
+    if text_stage.coef.ndim != 2:
+        return "stage 1's coefficients are not a matrix"
+    if text_stage.coef.shape[-1] != n_stage1:
         return f"stage 1 has {text_stage.coef.shape[-1]} coefficients a class, its features need {n_stage1}"
-    if len(text_stage.intercept) != len(text_stage.coef) or len(text_stage.classes) != max(2, len(text_stage.coef)):
+    rows = 1 if len(text_stage.classes) == 2 else len(text_stage.classes)
+    if text_stage.intercept.shape != (len(text_stage.coef),) or len(text_stage.coef) != rows:
         return "stage 1's coefficients, intercepts and classes do not match"
     if tree_stage.n_features != len(CONTEXT_NAMES):
         return f"stage 2 reads {tree_stage.n_features} features, this declutter writes {len(CONTEXT_NAMES)}"
-    if len(tree_stage.classes) != max(2, tree_stage.per_round) or not set(tree_stage.classes) <= set(CLASSES):
+    trees_a_round = 1 if len(tree_stage.classes) == 2 else len(tree_stage.classes)
+    if tree_stage.per_round != trees_a_round or not set(tree_stage.classes) <= set(CLASSES):
         return "stage 2's classes do not match its trees"
     if not set(text_stage.classes) <= set(CLASSES):
         return "stage 1 has a class declutter does not know"
+    if len(set(text_stage.classes)) != len(text_stage.classes) or len(set(tree_stage.classes)) != len(tree_stage.classes):
+        return "a stage names a class twice"
     return tree_stage.problem()
 
 

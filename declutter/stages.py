@@ -4,11 +4,12 @@ A fitted model is two scikit-learn estimators, but predicting needs only
 their numbers: stage 1's coefficients and stage 2's tree nodes. Kept as
 arrays they load from an `.npz` file with `allow_pickle=False` (nothing in
 it can run), without importing scikit-learn or skops, which took 2-3 s of
-every `declutter < story.txt`. The arithmetic is scikit-learn's own, in its
-order, so the probabilities are identical to `predict_proba` (tests hold
-them to that).
+every `declutter < story.txt`. The arithmetic is scikit-learn's own: stage
+2's probabilities are identical to `predict_proba`, stage 1's equal up to
+the order of a sum (within 1e-6 with float32 coefficients); tests hold them
+to that.
 
-Stage 2 walks its trees in NumPy for up to ~100 rows (all rows and trees
+Stage 2 walks its trees in NumPy for up to 128 rows (all rows and trees
 in lock-step, one level a step), and with scikit-learn's compiled tree
 predictor for more: one predictor call costs ~6 µs a tree however few rows
 it gets, but then all 180 trees take ~7 µs a row, where NumPy needs ~14.
@@ -50,17 +51,19 @@ ONE_SHOT_NUMPY_MAX_ROWS = 50_000
 _BLOCK_ROWS = 8192
 #: The NumPy walk goes 256 rows at a time (see `TreeStage._numpy_leaves`).
 _WALK_ROWS = 256
-#: The node fields prediction reads; the rest of scikit-learn's node record
-#: (gain, count, depth, binned thresholds) is for training only.
-_NODE_FIELDS = (
-    "feature_idx",
-    "num_threshold",
-    "missing_go_to_left",
-    "left",
-    "right",
-    "is_leaf",
-    "value",
-)
+#: The node fields prediction reads, with their types in scikit-learn's node
+#: record; the rest of it (gain, count, depth, binned thresholds) is for
+#: training only.
+_NODE_DTYPES = {
+    "feature_idx": np.int64,
+    "num_threshold": np.float64,
+    "missing_go_to_left": np.uint8,
+    "left": np.uint32,
+    "right": np.uint32,
+    "is_leaf": np.uint8,
+    "value": np.float64,
+}
+_NODE_FIELDS = tuple(_NODE_DTYPES)
 
 
 @contextmanager
@@ -76,6 +79,13 @@ def numpy_walks_up_to(rows: int) -> Iterator[None]:
 
 def _classes(values: Any) -> tuple[str, ...]:
     return tuple(str(c) for c in values)
+
+
+def _expit(x: np.ndarray) -> np.ndarray:
+    """scipy's expit, as scikit-learn's binary models use (a formula written out differs in the last bit)."""
+    from scipy.special import expit  # 0.3 s to import; only two-class models need it
+
+    return expit(x)
 
 
 def in_order(proba: np.ndarray, classes: tuple[str, ...], order: tuple[str, ...]) -> np.ndarray:
@@ -112,7 +122,7 @@ class LinearStage:
         coef = self.coef
         decision = np.asarray(tokens @ coef[:, :k].T) + own @ coef[:, k:].T + self.intercept
         if coef.shape[0] == 1:  # two classes: one logit, as sklearn's _predict_proba_lr
-            p = 1.0 / (1.0 + np.exp(-decision[:, 0]))
+            p = _expit(decision[:, 0])
             return in_order(np.column_stack([1.0 - p, p]), self.classes, order)
         decision -= decision.max(axis=1, keepdims=True)
         np.exp(decision, out=decision)
@@ -132,13 +142,13 @@ class TreeStage:
         n_features: int,
     ) -> None:
         self.nodes = nodes  # _NODE_FIELDS, every tree's nodes one after another; children index within a tree
-        self.tree_sizes = np.asarray(tree_sizes, dtype=np.int64)
+        self.tree_sizes = np.asarray(tree_sizes)  # its type is checked by problem()
         self.baseline = np.asarray(baseline, dtype=np.float64).reshape(1, -1)
         self.classes = classes
         self.n_features = int(n_features)
         self.per_round = self.baseline.shape[1]
+        # Made on first use, each assigned whole: threads may share a stage.
         self._walk: tuple[np.ndarray, ...] | None = None
-        self._walk_values: np.ndarray | None = None
         self._predictors: list[Any] | None = None
 
     @classmethod
@@ -166,22 +176,34 @@ class TreeStage:
         checked once, at load time; children must come after their parent,
         as scikit-learn writes them, so no walk can loop.
         """
-        sizes = self.tree_sizes
-        if len(sizes) == 0 or (sizes < 1).any() or len(sizes) % self.per_round:
-            return "stage 2 has no trees, an empty tree, or a round with a tree missing"
-        total = int(sizes.sum())
-        if any(len(self.nodes[name]) != total for name in _NODE_FIELDS):
-            return "stage 2's node arrays differ in length"
+        if self.per_round < 1 or self.n_features < 1:
+            return "stage 2 has no classes or reads no features"
+        nodes, sizes = self.nodes, self.tree_sizes
+        n_nodes = len(nodes["value"])
+        for name in _NODE_FIELDS:
+            kind = "f" if name in ("num_threshold", "value") else "iu"
+            if nodes[name].ndim != 1 or len(nodes[name]) != n_nodes or nodes[name].dtype.kind not in kind:
+                return f"stage 2's node field {name} has the wrong shape or type"
+        if sizes.ndim != 1 or sizes.dtype.kind not in "iu" or not len(sizes) or len(sizes) % self.per_round:
+            return "stage 2 has no trees, or a round with a tree missing"
+        if (sizes < 1).any() or (sizes > n_nodes).any():  # first: a sum of huge sizes could wrap around
+            return "stage 2's tree sizes do not add up to its nodes"
+        sizes = sizes.astype(np.int64)
+        if int(sizes.sum()) != n_nodes:
+            return "stage 2's tree sizes do not add up to its nodes"
+        for flag in ("is_leaf", "missing_go_to_left"):
+            if ((nodes[flag] != 0) & (nodes[flag] != 1)).any():
+                return f"stage 2's {flag} holds a value other than 0 and 1"
         own = np.repeat(np.arange(len(sizes)), sizes)
-        local = np.arange(total) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        inner = self.nodes["is_leaf"] == 0
+        local = np.arange(n_nodes) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        inner = nodes["is_leaf"] == 0
         size = sizes[own[inner]]
         for side in ("left", "right"):
-            child = self.nodes[side][inner].astype(np.int64)
+            child = nodes[side][inner].astype(np.int64)
             bad = (child <= local[inner]) | (child >= size)
             if bad.any():
                 return f"stage 2 tree {int(own[inner][bad][0])} has a child index out of bounds"
-        feature = self.nodes["feature_idx"][inner]
+        feature = nodes["feature_idx"][inner]
         if ((feature < 0) | (feature >= self.n_features)).any():
             return "stage 2 has a split on a feature it does not read"
         return None
@@ -209,6 +231,10 @@ class TreeStage:
     def proba(self, X: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
         """HistGradientBoostingClassifier.predict_proba(X), columns in `order`."""
         X = np.ascontiguousarray(X, dtype=np.float64)
+        if X.ndim != 2 or X.shape[1] != self.n_features:
+            raise ValueError(f"stage 2 reads {self.n_features} features a row, got an array of shape {X.shape}")
+        if not len(X):
+            return np.zeros((0, len(order)))
         # As scikit-learn's _raw_predict: the baseline, then each round's leaves added in turn.
         raw = np.zeros((len(X), self.per_round), order="F")
         raw += self.baseline
@@ -219,7 +245,7 @@ class TreeStage:
             for i in range(0, len(X), _BLOCK_ROWS):
                 self._add_sklearn_leaves(X[i : i + _BLOCK_ROWS], raw[i : i + _BLOCK_ROWS])
         if self.per_round == 1:  # two classes: HalfBinomialLoss, expit of the one logit
-            p = 1.0 / (1.0 + np.exp(-raw[:, 0]))
+            p = _expit(raw[:, 0])
             proba = np.column_stack([1.0 - p, p])
         else:  # HalfMultinomialLoss: scipy's softmax, written out
             shifted = raw - raw.max(axis=1, keepdims=True)
@@ -234,7 +260,7 @@ class TreeStage:
         µs a row against 24 for 6,615 rows at once; 11.5 with nodes
         addressed as in `_walk_block`).
         """
-        return np.vstack([self._walk_block(X[i : i + _WALK_ROWS]) for i in range(0, max(len(X), 1), _WALK_ROWS)])
+        return np.vstack([self._walk_block(X[i : i + _WALK_ROWS]) for i in range(0, len(X), _WALK_ROWS)])
 
     def _walk_block(self, X: np.ndarray) -> np.ndarray:
         """The walk of `_numpy_leaves` over one block of rows.
@@ -245,7 +271,7 @@ class TreeStage:
         gathered out every 4 levels. A NaN feature takes the side the node's
         `missing_go_to_left` says, as in scikit-learn.
         """
-        feature, threshold, children, leaf, missing_left, roots = self._walk_arrays()
+        feature, threshold, children, leaf, missing_left, roots, values = self._walk_arrays()
         n, t = len(X), len(roots)
         flat = X.ravel()
         has_nan = bool(np.isnan(flat).any())
@@ -269,27 +295,31 @@ class TreeStage:
                 still = np.flatnonzero(~leaf[at])
                 running = still if running is None else running[still]
                 at, row_start = at[still], row_start[still]
-        return self._walk_values[node // 2].reshape(n, t)
+        return values[node // 2].reshape(n, t)
 
     def _walk_arrays(self) -> tuple[np.ndarray, ...]:
         """Node arrays over all trees, each entry twice (see `_walk_block`); leaves read feature 0."""
         if self._walk is None:
-            nodes, sizes = self.nodes, self.tree_sizes
+            nodes, sizes = self._typed_nodes(), self.tree_sizes.astype(np.int64)
             starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
             leaf = nodes["is_leaf"].astype(bool)
             here = np.arange(len(leaf))
             left = np.where(leaf, here, nodes["left"] + starts)
             right = np.where(leaf, here, nodes["right"] + starts)
-            self._walk_values = nodes["value"].astype(np.float64)
             self._walk = (
                 np.repeat(np.where(leaf, 0, nodes["feature_idx"]).astype(np.intp), 2),
-                np.repeat(nodes["num_threshold"].astype(np.float64), 2),
+                np.repeat(nodes["num_threshold"], 2),
                 (2 * np.column_stack([left, right]).ravel()).astype(np.intp),
                 np.repeat(leaf, 2),
                 np.repeat(nodes["missing_go_to_left"].astype(bool), 2),
                 (2 * (np.cumsum(sizes) - sizes)).astype(np.intp),
+                nodes["value"],
             )
         return self._walk
+
+    def _typed_nodes(self) -> dict[str, np.ndarray]:
+        """The node fields in scikit-learn's types (exact once `problem()` found nothing)."""
+        return {name: self.nodes[name].astype(dtype, copy=False) for name, dtype in _NODE_DTYPES.items()}
 
     def _add_sklearn_leaves(self, X: np.ndarray, raw: np.ndarray) -> None:
         """Add every tree's leaf values to `raw`, with scikit-learn's compiled predictor, on one thread.
@@ -311,11 +341,13 @@ class TreeStage:
             from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 
             no_bitsets = np.zeros((0, 8), dtype=np.uint32)
-            ends = np.cumsum(self.tree_sizes)
-            self._predictors = []
-            for start, end in zip(ends - self.tree_sizes, ends):
+            sizes = self.tree_sizes.astype(np.int64)
+            nodes, ends = self._typed_nodes(), np.cumsum(sizes)
+            predictors = []
+            for start, end in zip(ends - sizes, ends):
                 record = np.zeros(end - start, dtype=PREDICTOR_RECORD_DTYPE)
                 for name in _NODE_FIELDS:
-                    record[name] = self.nodes[name][start:end]
-                self._predictors.append(TreePredictor(record, no_bitsets, no_bitsets))
+                    record[name] = nodes[name][start:end]
+                predictors.append(TreePredictor(record, no_bitsets, no_bitsets))
+            self._predictors = predictors
         return self._predictors

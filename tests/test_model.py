@@ -367,3 +367,94 @@ def test_a_replaced_stage_2_is_not_served_stale(tiny_model):
     _, stage2_other = other.predict(docs)
     assert not np.allclose(stage2_other, stage2)
     np.testing.assert_array_equal(stage2_other, _ordered_proba(changed, _stage2_inputs(other, docs)))
+
+
+def _resealed_arrays(path: Path, to: Path, change) -> Path:
+    """A copy of the model whose .npz `change(arrays)` edited, with a card that matches again."""
+    bad = _copy_model(path, to)
+    with np.load(bad.with_suffix(".npz")) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    change(arrays)
+    np.savez(bad.with_suffix(".npz"), **arrays)
+    _reseal(bad)
+    return bad
+
+
+def _first_inner(arrays) -> int:
+    return int(np.flatnonzero(arrays["stage2_node_is_leaf"] == 0)[0])
+
+
+def _set(arrays, key, value, at=None):
+    values = arrays[key] if at is None else arrays[key].astype(type(value))
+    if at is None:
+        arrays[key] = value
+    else:
+        values[at] = value
+        arrays[key] = values
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        # a flag neither 0 nor 1 is a leaf to a != 0 test and inner to scikit-learn's uint8 record
+        (lambda a: _set(a, "stage2_node_is_leaf", np.int64(256), _first_inner(a)), "other than 0 and 1"),
+        (lambda a: _set(a, "stage2_node_feature_idx", np.float64("nan"), _first_inner(a)), "wrong shape or type"),
+        # four sizes of 2**62 wrap around to the real node count when summed
+        (lambda a: _set(a, "stage2_tree_sizes", np.array([2**62] * 4 + [int(a["stage2_tree_sizes"].sum())] * (len(a["stage2_tree_sizes"]) - 4))), "sizes"),
+        (lambda a: _set(a, "stage2_baseline", np.zeros(0)), "classes"),
+        (lambda a: _set(a, "vocabulary", np.array(10**11)), "not UTF-8 bytes"),
+        (lambda a: _set(a, "stage1_coef", a["stage1_coef"].astype(str)), "floating-point"),
+    ],
+)
+def test_crafted_arrays_with_a_matching_card_are_refused_not_crashed_on(tiny_model, tmp_path, change, message):
+    """Each of these crashed the process (segfault) or raised something other than ModelError."""
+    _, path = tiny_model
+    bad = _resealed_arrays(path, tmp_path / "crafted", change)
+    with pytest.raises(ModelError, match=message):
+        load_model(bad, estimators=False)
+
+
+@pytest.mark.parametrize("walk", ["numpy", "sklearn"])
+def test_a_two_class_model_predicts_exactly_as_sklearn(walk, monkeypatch):
+    """Two classes: one logit, turned into probabilities by scipy's expit, as scikit-learn does."""
+    from scipy import sparse
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
+
+    from declutter import stages
+
+    monkeypatch.setattr(stages, "NUMPY_MAX_ROWS", 10**9 if walk == "numpy" else 0)
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(600, 5))
+    y = np.where(X[:, 0] + 0.5 * X[:, 1] > 0, "article", "boilerplate")
+    order = ("article", "boilerplate")
+    hgb = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(stages.TreeStage.from_estimator(hgb).proba(X, order), hgb.predict_proba(X))
+    lr = LogisticRegression().fit(X, y)
+    got = stages.LinearStage.from_estimator(lr).proba(sparse.csr_matrix((600, 0)), X, order)
+    np.testing.assert_allclose(got, lr.predict_proba(X), rtol=0, atol=1e-15)
+
+
+def test_threads_sharing_a_model_get_every_tree(monkeypatch):
+    """The predictors are built on first use; a thread must never see half of them
+    (building each is slowed down here, so the threads do overlap)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
+
+    docs = [[f"Line {i} of a long list, with some words." for i in range(300)]]
+    expected = load_model(estimators=False).predict(docs)[1]
+    build = TreePredictor.__init__
+
+    def slow_build(self, *args):
+        time.sleep(0.0005)
+        build(self, *args)
+
+    monkeypatch.setattr(TreePredictor, "__init__", slow_build)
+    for _ in range(2):
+        fresh = load_model(estimators=False)
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _, model=fresh: model.predict(docs)[1], range(4)))
+        for got in results:
+            np.testing.assert_array_equal(got, expected)
