@@ -62,6 +62,21 @@ def _reseal(path: Path, **card_changes) -> None:
     path.with_suffix(".json").write_text(json.dumps(card))
 
 
+def _resealed_arrays(path: Path, to: Path, change) -> Path:
+    """A copy of the model whose .npz `change(arrays)` edited, with a card that matches again."""
+    bad = _copy_model(path, to)
+    with np.load(bad.with_suffix(".npz")) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    change(arrays)
+    np.savez(bad.with_suffix(".npz"), **arrays)
+    _reseal(bad)
+    return bad
+
+
+def _first_inner(arrays) -> int:
+    return int(np.flatnonzero(arrays["stage2_node_is_leaf"] == 0)[0])
+
+
 @pytest.mark.parametrize("suffix, estimators", [(".skops", True), (".npz", False), (".npz", True)])
 def test_a_tampered_file_is_refused(tiny_model, tmp_path, suffix, estimators):
     _, path = tiny_model
@@ -88,23 +103,14 @@ def test_a_model_with_foreign_types_is_refused_even_with_a_matching_card(tiny_mo
 
 def test_arrays_holding_a_pickle_are_refused_even_with_a_matching_card(tiny_model, tmp_path):
     _, path = tiny_model
-    bad = _copy_model(path, tmp_path / "pickled")
-    with np.load(bad.with_suffix(".npz")) as npz:
-        arrays = {name: npz[name] for name in npz.files}
-    arrays["own_mean"] = np.array([{"a": 1}], dtype=object)
-    np.savez(bad.with_suffix(".npz"), **arrays)
-    _reseal(bad)
+    bad = _resealed_arrays(path, tmp_path / "pickled", lambda a: a.update(own_mean=np.array([{"a": 1}], dtype=object)))
     with pytest.raises(ModelError, match="cannot load model arrays"):
         load_model(bad, estimators=False)
 
 
 def test_arrays_without_a_stage_are_refused_by_name(tiny_model, tmp_path):
     _, path = tiny_model
-    bad = _copy_model(path, tmp_path / "short")
-    with np.load(bad.with_suffix(".npz")) as npz:
-        arrays = {name: npz[name] for name in npz.files if name != "stage1_coef"}
-    np.savez(bad.with_suffix(".npz"), **arrays)
-    _reseal(bad)
+    bad = _resealed_arrays(path, tmp_path / "short", lambda a: a.pop("stage1_coef"))
     with pytest.raises(ModelError, match="KeyError: 'stage1_coef'"):
         load_model(bad, estimators=False)
 
@@ -265,15 +271,12 @@ def test_a_tree_that_would_index_out_of_bounds_is_refused(tiny_model, tmp_path, 
     instead of crashing the process when it runs: in the arrays and in the
     estimators of an older format."""
     model, path = tiny_model
-    bad = _copy_model(path, tmp_path / "bad")
-    with np.load(bad.with_suffix(".npz")) as npz:
-        arrays = {name: npz[name] for name in npz.files}
-    inner = np.flatnonzero(arrays["stage2_node_is_leaf"] == 0)[0]
-    arrays[f"stage2_node_{field}"][inner] = value
-    np.savez(bad.with_suffix(".npz"), **arrays)
-    _reseal(bad)
+
+    def bad_index(arrays):
+        arrays[f"stage2_node_{field}"][_first_inner(arrays)] = value
+
     with pytest.raises(ModelError, match=message):
-        load_model(bad, estimators=False)
+        load_model(_resealed_arrays(path, tmp_path / "bad", bad_index), estimators=False)
 
     old = copy.deepcopy(model)
     tree = old.context_model._predictors[0][0]
@@ -367,21 +370,6 @@ def test_a_replaced_stage_2_is_not_served_stale(tiny_model):
     _, stage2_other = other.predict(docs)
     assert not np.allclose(stage2_other, stage2)
     np.testing.assert_array_equal(stage2_other, _ordered_proba(changed, _stage2_inputs(other, docs)))
-
-
-def _resealed_arrays(path: Path, to: Path, change) -> Path:
-    """A copy of the model whose .npz `change(arrays)` edited, with a card that matches again."""
-    bad = _copy_model(path, to)
-    with np.load(bad.with_suffix(".npz")) as npz:
-        arrays = {name: npz[name] for name in npz.files}
-    change(arrays)
-    np.savez(bad.with_suffix(".npz"), **arrays)
-    _reseal(bad)
-    return bad
-
-
-def _first_inner(arrays) -> int:
-    return int(np.flatnonzero(arrays["stage2_node_is_leaf"] == 0)[0])
 
 
 def _set(arrays, key, value, at=None):
