@@ -42,6 +42,11 @@ class Config:
     #: benchmarks/quality.py (README, "Known weaknesses").
     between_floor: float | None = 0.5
     between_max_run: int = 1
+    #: Keep a document's first line as its title when the line model alone
+    #: reads it as one, even if the context stage calls it boilerplate (an
+    #: old layout's empty table cells after a headline look like a header
+    #: block). Not in page-like documents. `decide.first_line_titles`.
+    first_line_title: bool = True
 
     def with_changes(self, **changes: object) -> "Config":
         """A copy with some fields changed (the dataclass is frozen)."""

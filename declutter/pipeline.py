@@ -76,6 +76,7 @@ class Cleaner:
             between_floor=config.between_floor,
             between_max_run=config.between_max_run,
             drop_duplicates=config.drop_duplicates,
+            first_line_title=config.first_line_title,
         )
 
     def clean(self, text: str) -> str:

@@ -31,7 +31,7 @@ def test_every_line_has_a_label_score_and_reason():
     for line in result.lines:
         assert line.label in ("article", "title", "boilerplate")
         assert 0.0 <= line.score <= 1.0
-        assert line.reason in ("model", "context", "between_boilerplate", "duplicate")
+        assert line.reason in ("model", "context", "between_boilerplate", "duplicate", "headline")
         assert (line.output is not None) == line.kept
 
 
@@ -136,6 +136,43 @@ def test_decisions_in_a_batch_stay_within_each_document():
     labels, reasons = decide(texts, np.array([0, 21, 24]), stage2, stage2, Rules(0.9, 0.9))
     assert (labels[20], reasons[20]) == ("article", "model")
     assert labels[21:] == ["boilerplate", "title", "article"] and labels.count("title") == 1
+
+
+def _first_line_decision(stage2_rows: list[list[float]], rules_changes: dict | None = None) -> tuple[str, str]:
+    """Label and reason of line 0 when stage 1 reads it as a title and stage 2 as `stage2_rows[0]`."""
+    import dataclasses
+
+    import numpy as np
+
+    from declutter.decide import Rules, decide
+
+    stage2 = np.array(stage2_rows, dtype=float)
+    stage1 = stage2.copy()
+    stage1[0] = [0.2, 0.7, 0.1]  # the line on its own: a headline
+    rules = dataclasses.replace(Rules(0.9, 0.65), **(rules_changes or {}))
+    labels, reasons = decide([f"line {i}" for i in range(len(stage2))], np.array([0, len(stage2)]), stage1, stage2, rules)
+    assert labels.count("title") <= 1
+    return labels[0], reasons[0]
+
+
+def test_context_does_not_overrule_a_first_line_that_reads_as_a_headline():
+    """Empty table cells after an old page's headline made stage 2 call it boilerplate (l3s_gn1, big9_news)."""
+    body = [[0.95, 0.0, 0.05]] * 6
+    another_title = [[0.3, 0.6, 0.1]]  # a line stage 2 would otherwise pick as the title
+    decision = _first_line_decision([[0.0, 0.0, 1.0]] + another_title + body)
+    assert decision == ("title", "headline")
+    assert _first_line_decision([[0.0, 0.0, 1.0]] + body, {"first_line_title": False}) == ("boilerplate", "context")
+
+
+def test_the_headline_rule_leaves_page_like_text_alone():
+    """In all the text of a page the first line is navigation."""
+    page = [[0.0, 0.0, 1.0]] * 25
+    assert _first_line_decision(page) == ("boilerplate", "context")
+
+
+def test_the_headline_rule_can_be_switched_off_from_the_config():
+    assert Cleaner(Config(first_line_title=False)).rules.first_line_title is False
+    assert Cleaner().rules.first_line_title is True
 
 
 def test_page_like_documents_matches_the_per_document_rule():
