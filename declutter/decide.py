@@ -47,7 +47,10 @@ __all__ = [
 # token F1 0.8793 -> 0.8776; requiring < 0.5 of a page's lines to be long
 # (>= 10 words) gained recall 0.0014 for token F1 -0.0002; never using the
 # page regime on residue (all docs) gave recall 0.975 but boilerplate F1
-# 0.524, and kept seed 000's donation banner.
+# 0.524, and kept seed 000's donation banner. Also not taken (2026-12-01):
+# in residue, dropping a run of doubtful lines (P >= 0.6 / 0.75) that holds
+# a dropped line gave boilerplate F1 0.606 / 0.594 but article recall 0.958
+# / 0.963 and token F1 0.932 / 0.932 (against 0.568, 0.968, 0.933).
 PAGE_LIKE_MEDIAN = 0.5
 PAGE_LIKE_MIN_LINES = 20
 PAGE_LIKE_CONFIDENT = 0.9  # P(boilerplate) of a line the model is sure of
