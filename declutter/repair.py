@@ -371,7 +371,7 @@ def invisible(text: str, facts: DocFacts = _DEFAULT_FACTS) -> str:
     # Every odd character is non-printable: isprintable() is the cheap gate.
     if text.isprintable() or not _ODD_CHAR.search(text):
         return text
-    parts = []
+    parts: list[str] = []
     end = 0  # where the last run ended: never a space, as the run took those in
     for match in _ODD_RUN.finditer(text):
         before = text[end : match.start()].rstrip(" ")
