@@ -291,7 +291,7 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     with open(path, "rb") as fh:
         data = b"".join(line for _, line in zip(range(n_docs), fh))
     options = BatchOptions(model=model)
-    _ = _worker_cleaner(options)[0].model  # load (and cache) the model outside the timings
+    _ = _worker_cleaner(options).model  # load (and cache) the model outside the timings
     # A first full pass pays the one-off costs (lazy imports, word lists, tables).
     run_batch([(None, io.BytesIO(data))], io.BytesIO(), options, jobs=1, chunk_size=chunk_size)
 

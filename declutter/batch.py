@@ -32,7 +32,7 @@ import time
 import warnings
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import ExitStack, contextmanager, nullcontext
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import IO, Any, BinaryIO
@@ -281,18 +281,16 @@ class _ChunkResult:
 _CLEANERS: dict[tuple[str | None, bool, Config], Any] = {}
 
 
-def _worker_cleaner(options: BatchOptions) -> tuple[Any, bool]:
-    """This process's Cleaner for `options`, and whether it was made just now (a first chunk)."""
+def _worker_cleaner(options: BatchOptions) -> Any:
     from .pipeline import Cleaner
 
     key = (options.model, options.trust_model, options.config)
     cleaner = _CLEANERS.get(key)
-    if cleaner is not None:
-        return cleaner, False
-    cleaner = Cleaner(options.config, model=options.model, trust_model=options.trust_model)
-    _ = cleaner.model  # load now: a missing or refused model fails the first chunk, clearly
-    _CLEANERS[key] = cleaner
-    return cleaner, True
+    if cleaner is None:
+        cleaner = Cleaner(options.config, model=options.model, trust_model=options.trust_model)
+        _ = cleaner.model  # load now: a missing or refused model fails the first chunk, clearly
+        _CLEANERS[key] = cleaner
+    return cleaner
 
 
 @contextmanager
@@ -339,16 +337,10 @@ def _clean_chunk(options: BatchOptions, raws: Sequence[bytes | None]) -> _ChunkR
         parsed.append((i, record, text, by_orjson))
     result.documents = len(raws)
     if parsed:
-        from .stages import ONE_SHOT_NUMPY_MAX_ROWS, numpy_walks_up_to
-
         start = time.process_time()
-        cleaner, first_chunk = _worker_cleaner(options)
+        cleaner = _worker_cleaner(options)
         result.load_seconds = time.process_time() - start
-        # A process's first chunk walks stage 2's trees in NumPy: a run of one
-        # chunk, or a worker that gets one, then never imports scikit-learn
-        # (~1 s); later chunks use its compiled predictor, ~7 us a line faster.
-        walk = numpy_walks_up_to(ONE_SHOT_NUMPY_MAX_ROWS) if first_chunk else nullcontext()
-        with fewer_collections(), walk:
+        with fewer_collections():
             _clean_parsed(cleaner, options, parsed, result, raws)
         result.cpu_seconds = time.process_time() - start - result.load_seconds
     result.worker = (os.getpid(), began, time.time())

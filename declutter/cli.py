@@ -292,11 +292,9 @@ def run_clean(args: argparse.Namespace) -> int:
 
         text = "\n".join(html_to_lines(text))
     from .pipeline import Cleaner
-    from .stages import ONE_SHOT_NUMPY_MAX_ROWS, numpy_walks_up_to
 
     cleaner = Cleaner(_config(args), model=args.model, trust_model=args.trust_model)
-    with numpy_walks_up_to(ONE_SHOT_NUMPY_MAX_ROWS):  # one document: no scikit-learn import
-        result = cleaner.explain(text)
+    result = cleaner.explain(text)  # a Cleaner's first call: no scikit-learn import (Cleaner._predict)
     if args.json:
         output = json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
     elif args.explain and args.format == "marked":

@@ -41,9 +41,10 @@ __all__ = [
 #: scikit-learn's predictor below ~150 rows of the default model (measured
 #: 1.7 vs 2.5 ms at 128 rows, 7.3 vs 4.9 ms at 512).
 NUMPY_MAX_ROWS = 128
-#: A process that cleans one document and exits walks in NumPy up to this
-#: many rows (`numpy_walks_up_to`): importing scikit-learn costs ~1 s, the
-#: NumPy walk ~7 µs a row more than scikit-learn's.
+#: A Cleaner's first call walks in NumPy up to this many rows
+#: (`numpy_walks_up_to`, `pipeline.Cleaner._predict`): importing scikit-learn
+#: costs ~1 s, the NumPy walk ~7 µs a row more than scikit-learn's, so a
+#: process that cleans once (the CLI, a batch of one chunk) is done sooner.
 ONE_SHOT_NUMPY_MAX_ROWS = 50_000
 #: Larger inputs go to scikit-learn in blocks of this many rows: each tree
 #: walks a block while it is in cache (one call over a million-line

@@ -162,13 +162,17 @@ def _jsonl_of_long_records(path: Path, records: int) -> Path:
     return path
 
 
-@pytest.mark.parametrize("how", ["api", "cli on a long document", "a batch of one chunk"])
+@pytest.mark.parametrize("how", ["api", "api on a long document", "cli on a long document", "a batch of one chunk"])
 def test_cleaning_with_the_default_model_imports_neither_scikit_learn_nor_skops(how, tmp_path):
     """What keeps `declutter < story.txt` at well under a second: see model.py.
-    The CLI cleans one document, so it walks even a long one's trees in NumPy;
-    so does a batch process with its first chunk (batch._clean_chunk)."""
+    A Cleaner's first call walks even a long input's trees in NumPy
+    (Cleaner._predict): the CLI's one document, a batch process's first chunk."""
     if how == "api":
         story = min(SEEDS.glob("*.txt"))
+        run = "import declutter; declutter.clean(open(sys.argv[1], encoding='utf-8').read())"
+    elif how == "api on a long document":
+        story = tmp_path / "long.txt"
+        story.write_text("\n\n".join(f"Paragraph {i} of a long report on the harbour." for i in range(600)))
         run = "import declutter; declutter.clean(open(sys.argv[1], encoding='utf-8').read())"
     elif how == "cli on a long document":
         story = tmp_path / "long.txt"
@@ -181,7 +185,7 @@ def test_cleaning_with_the_default_model_imports_neither_scikit_learn_nor_skops(
 
 
 def test_a_batch_process_takes_scikit_learns_predictor_from_its_second_chunk(tmp_path):
-    """Only the first chunk walks in NumPy: on long runs the compiled predictor is ~2x faster a line."""
+    """Only a Cleaner's first call walks in NumPy: on long runs the compiled predictor is ~2x faster a line."""
     docs = _jsonl_of_long_records(tmp_path / "docs.jsonl", 8)  # two chunks of 160 lines
     run = (
         "from declutter.cli import main\n"
