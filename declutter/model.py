@@ -140,8 +140,13 @@ class LineModel:
         tokens = token_matrix(feats.texts, self.vocab_index, feats.lowered)
         return sparse.hstack([tokens, sparse.csr_matrix(own)], format="csr")
 
-    def predict(self, docs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Stage-1 and stage-2 class probabilities (columns = CLASSES) for every line of every doc."""
+    def predict(
+        self, docs: Sequence[Sequence[str]], *, numpy_max_rows: int | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Stage-1 and stage-2 class probabilities (columns = CLASSES) for every line of every doc.
+
+        `numpy_max_rows`: see `TreeStage.proba` (how many lines stage 2 walks in NumPy).
+        """
         feats = line_features(docs)
         if feats.n_lines == 0:
             empty = np.zeros((0, len(CLASSES)))
@@ -150,7 +155,7 @@ class LineModel:
         tokens = token_matrix(feats.texts, self.vocab_index, feats.lowered)
         own = (feats.own - self.own_mean) / self.own_scale
         stage1 = text_stage.proba(tokens, own, CLASSES)
-        stage2 = tree_stage.proba(context_features(feats, stage1), CLASSES)
+        stage2 = tree_stage.proba(context_features(feats, stage1), CLASSES, numpy_max_rows)
         if self.memory is not None and len(self.memory):
             # Evidence from other documents of the outlet is context too: it
             # revises stage 2, so a line it drops shows reason "context".

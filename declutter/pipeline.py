@@ -122,10 +122,9 @@ class Cleaner:
         """
         if self._predicted:
             return self.model.predict(line_texts)
-        from .stages import ONE_SHOT_NUMPY_MAX_ROWS, numpy_walks_up_to
+        from .stages import ONE_SHOT_NUMPY_MAX_ROWS
 
-        with numpy_walks_up_to(ONE_SHOT_NUMPY_MAX_ROWS):
-            scores = self.model.predict(line_texts)
+        scores = self.model.predict(line_texts, numpy_max_rows=ONE_SHOT_NUMPY_MAX_ROWS)
         self._predicted = True
         return scores
 

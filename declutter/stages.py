@@ -20,8 +20,6 @@ same ones skops relies on to store the model.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +32,6 @@ __all__ = [
     "LinearStage",
     "TreeStage",
     "in_order",
-    "numpy_walks_up_to",
 ]
 
 #: Up to this many rows, stage 2 walks its trees in NumPy: faster than
@@ -42,7 +39,7 @@ __all__ = [
 #: 1.7 vs 2.5 ms at 128 rows, 7.3 vs 4.9 ms at 512).
 NUMPY_MAX_ROWS = 128
 #: A Cleaner's first call walks in NumPy up to this many rows
-#: (`numpy_walks_up_to`, `pipeline.Cleaner._predict`): importing scikit-learn
+#: (`pipeline.Cleaner._predict`): importing scikit-learn
 #: costs ~1 s, the NumPy walk ~7 µs a row more than scikit-learn's, so a
 #: process that cleans once (the CLI, a batch of one chunk) is done sooner.
 ONE_SHOT_NUMPY_MAX_ROWS = 50_000
@@ -65,17 +62,6 @@ _NODE_DTYPES = {
     "value": np.float64,
 }
 _NODE_FIELDS = tuple(_NODE_DTYPES)
-
-
-@contextmanager
-def numpy_walks_up_to(rows: int) -> Iterator[None]:
-    """Within the block, stage 2 walks its trees in NumPy up to `rows` rows (then as before)."""
-    global NUMPY_MAX_ROWS
-    before, NUMPY_MAX_ROWS = NUMPY_MAX_ROWS, rows
-    try:
-        yield
-    finally:
-        NUMPY_MAX_ROWS = before
 
 
 def _classes(values: Any) -> tuple[str, ...]:
@@ -229,8 +215,13 @@ class TreeStage:
             int(arrays["n_features"]),
         )
 
-    def proba(self, X: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
-        """HistGradientBoostingClassifier.predict_proba(X), columns in `order`."""
+    def proba(self, X: np.ndarray, order: tuple[str, ...], numpy_max_rows: int | None = None) -> np.ndarray:
+        """HistGradientBoostingClassifier.predict_proba(X), columns in `order`.
+
+        Up to `numpy_max_rows` rows (default NUMPY_MAX_ROWS) the trees are
+        walked in NumPy, beyond that by scikit-learn's predictor: the same
+        numbers either way.
+        """
         X = np.ascontiguousarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.n_features:
             raise ValueError(f"stage 2 reads {self.n_features} features a row, got an array of shape {X.shape}")
@@ -239,7 +230,7 @@ class TreeStage:
         # As scikit-learn's _raw_predict: the baseline, then each round's leaves added in turn.
         raw = np.zeros((len(X), self.per_round), order="F")
         raw += self.baseline
-        if len(X) <= NUMPY_MAX_ROWS:
+        if len(X) <= (NUMPY_MAX_ROWS if numpy_max_rows is None else numpy_max_rows):
             for round_leaves in self._numpy_leaves(X).reshape(len(X), -1, self.per_round).transpose(1, 0, 2):
                 raw += round_leaves
         else:

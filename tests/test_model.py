@@ -184,6 +184,21 @@ def test_cleaning_with_the_default_model_imports_neither_scikit_learn_nor_skops(
     assert _imported_heavy_modules(run, story) == []
 
 
+def test_a_cleaners_first_call_leaves_the_shared_walk_limit_alone():
+    """The first call's NumPy walk is an argument, not a module setting that
+    threads entering and leaving out of order could leave raised for every later call."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from declutter import Cleaner, stages
+
+    limit = stages.NUMPY_MAX_ROWS
+    text = "\n\n".join(f"Paragraph {i} of a long report on the harbour." for i in range(200))
+    with ThreadPoolExecutor(4) as pool:
+        outputs = list(pool.map(lambda _: Cleaner().clean(text), range(8)))
+    assert stages.NUMPY_MAX_ROWS == limit
+    assert len(set(outputs)) == 1
+
+
 def test_a_batch_process_takes_scikit_learns_predictor_from_its_second_chunk(tmp_path):
     """Only a Cleaner's first call walks in NumPy: on long runs the compiled predictor is ~2x faster a line."""
     docs = _jsonl_of_long_records(tmp_path / "docs.jsonl", 8)  # two chunks of 160 lines
