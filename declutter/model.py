@@ -12,13 +12,17 @@ On disk a model is three files (format 3):
   extending (loaded with skops, so nothing in it is executed; stage 1's
   coefficient matrix is in the `.npz` only, not stored twice);
 * `NAME.json`, the card: versions, training sets and licences, the data
-  hash, held-out scores, the tuned thresholds and both files' SHA-256.
+  hash, held-out scores, the tuned thresholds and the files' SHA-256;
+* optionally `NAME.onnx`: stage 2's trees for onnxruntime, made from the
+  same arrays (`onnx_trees.py`); written when the `onnx` package is
+  installed, read when onnxruntime is, ignored otherwise.
 Formats 1 and 2 (`.skops` and `.json` only) are still read.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -41,9 +45,10 @@ from .features import (
     line_features,
     token_matrix,
 )
+from .onnx_trees import OnnxTrees, onnxruntime_installed
 from .stages import LinearStage, TreeStage, in_order
 
-__all__ = ["CLASSES", "MODEL_FORMAT", "LineModel", "default_model_path", "load_model", "model_card", "model_name"]
+__all__ = ["CLASSES", "MODEL_FORMAT", "LineModel", "add_onnx", "default_model_path", "load_model", "model_card", "model_name"]
 
 CLASSES = ("article", "title", "boilerplate")
 #: 3: prediction reads NAME.npz (arrays only; 0.5-0.6 s instead of 3.5-4.7 s to start
@@ -123,13 +128,16 @@ class LineModel:
         if self.text_model is not None and self.context_model is not None:
             # The objects themselves (not ids, which can be reused): a refit
             # or a new coefficient matrix replaces one of them.
-            of = (self.text_model, self.text_model.coef_, self.context_model, self.context_model._predictors)
+            of = self._estimators()
             if self._stages is None or len(of) != len(self._stages_of) or any(a is not b for a, b in zip(of, self._stages_of)):
                 self._stages = (LinearStage.from_estimator(self.text_model), TreeStage.from_estimator(self.context_model))
                 self._stages_of = of
         if self._stages is None:
             raise ModelError("this model has neither its estimators nor its arrays")
         return self._stages
+
+    def _estimators(self) -> tuple[Any, ...]:
+        return (self.text_model, self.text_model.coef_, self.context_model, self.context_model._predictors)
 
     @property
     def has_estimators(self) -> bool:
@@ -163,7 +171,7 @@ class LineModel:
         return stage1, stage2
 
     def save(self, path: str | Path) -> Path:
-        """Write NAME.npz, NAME.skops and the card NAME.json (with both files' SHA-256)."""
+        """Write NAME.npz, NAME.skops, NAME.onnx (if `onnx` is installed) and the card NAME.json with their SHA-256."""
         import copy
 
         import skops.io
@@ -188,6 +196,10 @@ class LineModel:
             payload["anchor"] = np.minimum(np.asarray(self.anchor), 65000.0).astype(np.float16)
         skops.io.dump(payload, path, compression=8, compresslevel=9)  # zipfile.ZIP_DEFLATED
         card = dict(self.card)
+        card.pop("onnx_sha256", None)
+        path.with_suffix(".onnx").unlink(missing_ok=True)  # a stale one would not match the new trees
+        if importlib.util.find_spec("onnx") is not None:
+            card["onnx_sha256"] = _write_onnx(self.stages[1], path.with_suffix(".onnx"))
         card.update(
             format=MODEL_FORMAT,
             feature_version=FEATURE_VERSION,
@@ -215,6 +227,29 @@ class LineModel:
         if self.memory is not None and len(self.memory):
             arrays.update({f"memory_{name}": values for name, values in self.memory.to_arrays().items()})
         return arrays
+
+
+def _write_onnx(stage: TreeStage, path: Path) -> str:
+    """Write stage 2 as NAME.onnx (needs the `onnx` package); returns the file's SHA-256."""
+    from .onnx_trees import tree_ensemble
+
+    path.write_bytes(tree_ensemble(stage))
+    return _sha256(path)
+
+
+def add_onnx(path: str | Path | None = None) -> Path:
+    """Give a saved model its NAME.onnx, so onnxruntime can run its stage 2; returns the file.
+
+    For models saved before NAME.onnx existed, or without the `onnx`
+    package. Only NAME.onnx and the card's `onnx_sha256` are written: the
+    other files, and their hashes, stay as they are.
+    """
+    model = load_model(path, estimators=False)
+    name = model_name(path)
+    card = read_card(name)
+    card["onnx_sha256"] = _write_onnx(model.stages[1], name.with_suffix(".onnx"))
+    name.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    return name.with_suffix(".onnx")
 
 
 def _joined_vocabulary(vocabulary: Sequence[str]) -> str:
@@ -302,12 +337,14 @@ def load_model(path: str | Path | None = None, *, trust: bool = False, estimator
     try:
         if card["format"] >= 3:
             model = _from_arrays(_read_arrays(path.with_suffix(".npz"), card, trust), card)
+            model.stages[1].onnx = _read_onnx(path.with_suffix(".onnx"), card, trust)
             if estimators:
                 if not path.exists():
                     raise ModelError(f"{path} is missing: training or extending from a model needs its estimators")
                 payload = _read_skops(path, card, trust)
                 payload["text_model"].coef_ = model.stages[0].coef
                 model.text_model, model.context_model = payload["text_model"], payload["context_model"]
+                model._stages_of = model._estimators()  # the arrays' stages are theirs (and have NAME.onnx)
                 model.anchor = _anchor(payload)
         else:  # formats 1 and 2: everything in the .skops
             model = _from_skops(_read_skops(path, card, trust), card)
@@ -328,6 +365,22 @@ def _read_arrays(path: Path, card: dict[str, Any], trust: bool) -> dict[str, np.
             return {name: npz[name] for name in npz.files}
     except Exception as exc:  # not a zip, a truncated member, an object array, ...
         raise ModelError(f"cannot load model arrays {path}: {exc}") from None
+
+
+def _read_onnx(path: Path, card: dict[str, Any], trust: bool) -> OnnxTrees | None:
+    """Stage 2 for onnxruntime, when the card names NAME.onnx, the file is there and onnxruntime is installed.
+
+    Nothing is imported here: the session is made on first use. A file
+    that does not match its card is refused, as the other files are.
+    """
+    if "onnx_sha256" not in card or not path.exists() or not onnxruntime_installed():
+        return None
+    if not trust and card["onnx_sha256"] != _sha256(path):
+        raise ModelError(
+            f"{path} does not match the SHA-256 in its card: refusing it "
+            "(delete it to run stage 2 with scikit-learn, or use --trust-model)"
+        )
+    return OnnxTrees(path.read_bytes())
 
 
 def _read_skops(path: Path, card: dict[str, Any], trust: bool) -> dict[str, Any]:

@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from .onnx_trees import OnnxTrees
+
 __all__ = [
     "NUMPY_MAX_ROWS",
     "ONE_SHOT_NUMPY_MAX_ROWS",
@@ -137,6 +139,9 @@ class TreeStage:
         # Made on first use, each assigned whole: threads may share a stage.
         self._walk: tuple[np.ndarray, ...] | None = None
         self._predictors: list[Any] | None = None
+        #: The same trees for onnxruntime (`onnx_trees.py`), when the model
+        #: has its NAME.onnx and onnxruntime is installed; set by the loader.
+        self.onnx: OnnxTrees | None = None
 
     @classmethod
     def from_estimator(cls, hgb: Any) -> TreeStage:
@@ -218,9 +223,10 @@ class TreeStage:
     def proba(self, X: np.ndarray, order: tuple[str, ...], numpy_max_rows: int | None = None) -> np.ndarray:
         """HistGradientBoostingClassifier.predict_proba(X), columns in `order`.
 
-        Up to `numpy_max_rows` rows (default NUMPY_MAX_ROWS) the trees are
-        walked in NumPy, beyond that by scikit-learn's predictor: the same
-        numbers either way.
+        Up to `numpy_max_rows` rows the trees are walked in NumPy, beyond
+        that by onnxruntime when the stage has it, else by scikit-learn's
+        predictor: the same numbers every way. The default is NUMPY_MAX_ROWS
+        without onnxruntime and none with it (it is faster at any size).
         """
         X = np.ascontiguousarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.n_features:
@@ -230,9 +236,14 @@ class TreeStage:
         # As scikit-learn's _raw_predict: the baseline, then each round's leaves added in turn.
         raw = np.zeros((len(X), self.per_round), order="F")
         raw += self.baseline
-        if len(X) <= (NUMPY_MAX_ROWS if numpy_max_rows is None else numpy_max_rows):
+        onnx = self.onnx if self.onnx is not None and not self.onnx.failed else None
+        if numpy_max_rows is None:
+            numpy_max_rows = 0 if onnx is not None else NUMPY_MAX_ROWS
+        if len(X) <= numpy_max_rows:
             for round_leaves in self._numpy_leaves(X).reshape(len(X), -1, self.per_round).transpose(1, 0, 2):
                 raw += round_leaves
+        elif onnx is not None and onnx.ready():  # imports onnxruntime on first use
+            raw += onnx.raw(X)
         else:
             for i in range(0, len(X), _BLOCK_ROWS):
                 self._add_sklearn_leaves(X[i : i + _BLOCK_ROWS], raw[i : i + _BLOCK_ROWS])

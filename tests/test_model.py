@@ -43,9 +43,10 @@ def test_a_pickle_is_refused_without_unpickling(tmp_path):
 
 
 def _copy_model(path: Path, to: Path) -> Path:
-    """The three files of a model under a new name."""
-    for suffix in (".skops", ".npz", ".json"):
-        to.with_suffix(suffix).write_bytes(path.with_suffix(suffix).read_bytes())
+    """The files of a model under a new name."""
+    for suffix in (".skops", ".npz", ".onnx", ".json"):
+        if path.with_suffix(suffix).exists():
+            to.with_suffix(suffix).write_bytes(path.with_suffix(suffix).read_bytes())
     return to.with_suffix(".skops")
 
 
@@ -121,7 +122,8 @@ def test_a_model_loaded_for_prediction_predicts_as_the_full_one_and_cannot_be_sa
     assert light.text_model is None and light.context_model is None and light.anchor is None
     docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
     for a, b in zip(model.predict(docs), light.predict(docs)):
-        np.testing.assert_array_equal(a, b)
+        # light runs stage 2 on onnxruntime when installed: sums added in another order
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
     with pytest.raises(ModelError, match="prediction only"):
         light.save(tmp_path / "again.skops")
     from declutter.extend import extend
@@ -137,19 +139,65 @@ def test_prediction_needs_only_the_arrays_and_the_card(tiny_model, tmp_path):
     docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
     for name in (copy, copy.with_suffix(".npz")):
         light = load_model(name, estimators=False)
-        np.testing.assert_array_equal(light.predict(docs)[1], model.predict(docs)[1])
+        np.testing.assert_allclose(light.predict(docs)[1], model.predict(docs)[1], rtol=0, atol=1e-12)
     with pytest.raises(ModelError, match="needs its estimators"):
         load_model(copy.with_suffix(".npz"))
 
 
+def test_a_saved_model_has_its_onnx_trees_and_a_tampered_onnx_file_is_refused(tiny_model, tmp_path):
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    _, path = tiny_model
+    copy = _copy_model(path, tmp_path / "onnx")
+    card = json.loads(copy.with_suffix(".json").read_text())
+    assert len(card["onnx_sha256"]) == 64
+    assert load_model(copy, estimators=False).stages[1].onnx is not None
+    onnx_file = copy.with_suffix(".onnx")
+    onnx_file.write_bytes(onnx_file.read_bytes()[:-1] + b"\0")
+    with pytest.raises(ModelError, match="delete it to run stage 2 with scikit-learn"):
+        load_model(copy, estimators=False)
+    assert load_model(copy, estimators=False, trust=True).stages[1].onnx is not None
+
+
+def test_an_onnx_file_onnxruntime_cannot_run_is_warned_about_once_and_cleaning_goes_on(tiny_model, tmp_path):
+    pytest.importorskip("onnxruntime")
+    model, path = tiny_model
+    copy = _copy_model(path, tmp_path / "broken")
+    copy.with_suffix(".onnx").write_bytes(b"not an onnx model")
+    light = load_model(copy, estimators=False, trust=True)
+    docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
+    with pytest.warns(RuntimeWarning, match="onnxruntime cannot run stage 2"):
+        got = light.predict(docs)[1]
+    np.testing.assert_array_equal(got, model.predict(docs)[1])
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        light.predict(docs)  # once is enough
+
+
+def test_onnx_trees_survive_pickling_without_their_session(tiny_model):
+    """joblib and Dask may pickle a model: the session stays behind and is made again."""
+    import pickle
+
+    pytest.importorskip("onnxruntime")
+    _, path = tiny_model
+    light = load_model(path, estimators=False)
+    docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
+    expected = light.predict(docs)[1]
+    again = pickle.loads(pickle.dumps(light))
+    assert again.stages[1].onnx is not None and again.stages[1].onnx._session is None
+    np.testing.assert_array_equal(again.predict(docs)[1], expected)
+
+
 def _imported_heavy_modules(run: str, arg: Path) -> list[str]:
-    """Which of scikit-learn, skops and trafilatura a fresh interpreter imported running `run`."""
+    """Which of scikit-learn, skops, trafilatura and onnxruntime a fresh interpreter imported running `run`."""
     import subprocess
     import sys
 
     code = (
         f"import sys\n{run}\n"
-        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'skops', 'trafilatura'}), file=sys.stderr)\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'sklearn', 'skops', 'trafilatura', 'onnxruntime'}), file=sys.stderr)\n"
     )
     out = subprocess.run([sys.executable, "-c", code, str(arg)], capture_output=True, text=True, check=True)
     return json.loads(out.stderr.strip().splitlines()[-1].replace("'", '"'))
@@ -199,14 +247,25 @@ def test_a_cleaners_first_call_leaves_the_shared_walk_limit_alone():
     assert len(set(outputs)) == 1
 
 
-def test_a_batch_process_takes_scikit_learns_predictor_from_its_second_chunk(tmp_path):
-    """Only a Cleaner's first call walks in NumPy: on long runs the compiled predictor is ~2x faster a line."""
+@pytest.mark.parametrize("onnx_file", [True, False])
+def test_a_batch_process_takes_a_compiled_predictor_from_its_second_chunk(onnx_file, tmp_path):
+    """Only a Cleaner's first call walks in NumPy: on long runs a compiled
+    predictor is 2-4x faster a line. That is onnxruntime when the model has
+    its NAME.onnx (and onnxruntime is installed), else scikit-learn's."""
+    pytest.importorskip("onnxruntime")
+    from declutter.model import default_model_path
+
+    model = default_model_path()
+    if not onnx_file:
+        model = _copy_model(model, tmp_path / "plain")
+        model.with_suffix(".onnx").unlink()  # the card names it, but a model cleans without it
     docs = _jsonl_of_long_records(tmp_path / "docs.jsonl", 8)  # two chunks of 160 lines
     run = (
         "from declutter.cli import main\n"
-        "main(['batch', sys.argv[1], '-o', sys.argv[1] + '.out', '--quiet', '--jobs', '1', '--chunk-size', '4'])"
+        "main(['batch', sys.argv[1], '-o', sys.argv[1] + '.out', '--quiet', '--jobs', '1', '--chunk-size', '4',"
+        f" '--model', {str(model)!r}])"
     )
-    assert _imported_heavy_modules(run, docs) == ["sklearn"]
+    assert _imported_heavy_modules(run, docs) == (["onnxruntime"] if onnx_file else ["sklearn"])
 
 
 def test_an_other_feature_version_is_refused(tiny_model, tmp_path):
@@ -379,24 +438,37 @@ def _stage2_inputs(model, docs):
     return context_features(feats, model.stages[0].proba(tokens, own, CLASSES))
 
 
-@pytest.mark.parametrize("walk", ["numpy", "sklearn"])
-def test_both_tree_walks_give_exactly_sklearns_probabilities_on_real_lines(walk, monkeypatch):
+@pytest.mark.parametrize("walk", ["numpy", "sklearn", "onnx"])
+def test_every_tree_walk_gives_sklearns_probabilities_on_real_lines(walk, monkeypatch):
+    """NumPy's and scikit-learn's walks give predict_proba exactly; onnxruntime
+    adds the same leaves in another order (within 1e-12)."""
     from declutter import stages
     from declutter.model import _ordered_proba, default_model_path
 
     model = load_model(default_model_path())
-    monkeypatch.setattr(stages, "NUMPY_MAX_ROWS", 10**9 if walk == "numpy" else 0)
+    tree_stage = model.stages[1]
+    if walk == "onnx":
+        pytest.importorskip("onnxruntime")
+        assert tree_stage.onnx is not None  # the shipped model has its NAME.onnx
+    else:
+        monkeypatch.setattr(tree_stage, "onnx", None)
+        monkeypatch.setattr(stages, "NUMPY_MAX_ROWS", 10**9 if walk == "numpy" else 0)
     docs = [[ln["text"] for ln in json.loads(p.read_text())["lines"]] for p in sorted(SEEDS.glob("*.json"))]
     X = _stage2_inputs(model, docs)
-    tree_stage = model.stages[1]
+    order = ("article", "title", "boilerplate")
+
+    def same(got, expected):
+        if walk == "onnx":
+            np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12)
+        else:
+            np.testing.assert_array_equal(got, expected)
+
     for rows in (X[:1], X[:7], X[:64], X):
-        expected = _ordered_proba(model.context_model, rows)
-        np.testing.assert_array_equal(tree_stage.proba(rows, ("article", "title", "boilerplate")), expected)
+        same(tree_stage.proba(rows, order), _ordered_proba(model.context_model, rows))
     # A missing value goes where each tree sends missing values, as in scikit-learn.
     holes = X[:20].copy()
     holes[::3, ::4] = np.nan
-    got = tree_stage.proba(holes, ("article", "title", "boilerplate"))
-    np.testing.assert_array_equal(got, _ordered_proba(model.context_model, holes))
+    same(tree_stage.proba(holes, order), _ordered_proba(model.context_model, holes))
 
 
 def test_a_replaced_stage_2_is_not_served_stale(tiny_model):
