@@ -2,7 +2,7 @@
 
     python benchmarks/throughput.py [--model PATH] [--docs 10000] [--jobs 1 2] [--repeat 3]
         [--lines build/lines] [--data ../shared/data] [--out build/throughput]
-        [--profile-docs 2000] [--justext-docs N] [--skip-baselines]
+        [--profile-docs 2000] [--justext-docs N] [--skip-baselines] [--without-onnx]
 
 1. **Corpus.** `--docs` documents of each shape, from `../shared/data`:
    `residue` (trafilatura's recall-oriented extraction of a page, what
@@ -17,7 +17,10 @@
    run pays its own start-up: worker processes, imports, model load. Reported:
    docs/s and MB/s end to end and for the batch alone, CPU seconds per
    document summed over workers (the per-core cost, which a busy machine
-   does not distort), and the peak RSS of the process tree.
+   does not distort), and the peak RSS of the process tree. Stage 2 runs
+   on onnxruntime when the model has NAME.onnx and onnxruntime is
+   installed (`declutter[fast]`); `--without-onnx` also times a copy of
+   the model without it, i.e. scikit-learn's predictor, in the same run.
 3. **Peers on the same documents, in the same run**, one process: C4-style
    line rules and jusText (`benchmarks/baselines.py`).
 4. **Where the time goes**: one process, `--profile-docs` documents, each
@@ -200,6 +203,27 @@ class _TreeRSS:
     def stop(self) -> None:
         self._stop.set()
         self._thread.join()
+
+
+def stage2_variants(model: str, out: Path, without_onnx: bool) -> list[tuple[str, str | None]]:
+    """(name, model path) of each stage-2 engine to time: the model as installed,
+    and with `without_onnx` a copy without NAME.onnx (scikit-learn's predictor)."""
+    from declutter.model import load_model
+
+    has_onnx = load_model(model, estimators=False).stages[1].onnx is not None
+    if not has_onnx:
+        return [("stage 2 on scikit-learn", model)]
+    import onnxruntime
+
+    variants: list[tuple[str, str | None]] = [(f"stage 2 on onnxruntime {onnxruntime.__version__}", model)]
+    if without_onnx:
+        plain = out / "model_without_onnx" / Path(model).with_suffix(".skops").name
+        plain.parent.mkdir(parents=True, exist_ok=True)
+        for suffix in (".skops", ".npz", ".json"):
+            plain.with_suffix(suffix).write_bytes(Path(model).with_suffix(suffix).read_bytes())
+        plain.with_suffix(".onnx").unlink(missing_ok=True)
+        variants.append(("stage 2 on scikit-learn", str(plain)))
+    return variants
 
 
 def measure(path: str, jobs: int, model: str | None, chunk_size: int) -> dict[str, Any]:
@@ -388,17 +412,21 @@ def report(results: dict[str, Any]) -> str:
     for shape, runs in results["runs"].items():
         for r in runs:
             rows.append(
-                f"| {shape} | declutter batch | {r['jobs']} | {r['documents'] / r['wall_seconds']:,.0f} | "
+                f"| {shape} | declutter batch, {r.get('stage2', 'stage 2')} | {r['jobs']} | {r['documents'] / r['wall_seconds']:,.0f} | "
                 f"{r['mb'] / r['wall_seconds']:.2f} | {_steady(r):,.0f} | "
                 f"{r['documents'] / r['cpu_seconds']:,.0f} | {_startup(r):.1f} s | "
                 f"{r.get('parent_cpu_seconds', float('nan')):.1f} s | {r['peak_rss_mb']:,.0f} MB |"
             )
-        if len(runs) >= 2:
-            one, two = runs[0], runs[1]
-            rows.append(
-                f"| {shape} | speed-up, {two['jobs']} vs {one['jobs']} jobs | | "
-                f"{one['wall_seconds'] / two['wall_seconds']:.2f}x | | {_steady(two) / _steady(one):.2f}x | | | | |"
-            )
+        by_variant: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in runs:
+            by_variant[r.get("stage2", "")].append(r)
+        for variant, same in by_variant.items():
+            if len(same) >= 2:
+                one, two = same[0], same[1]
+                rows.append(
+                    f"| {shape} | speed-up, {two['jobs']} vs {one['jobs']} jobs ({variant}) | | "
+                    f"{one['wall_seconds'] / two['wall_seconds']:.2f}x | | {_steady(two) / _steady(one):.2f}x | | | | |"
+                )
         for b in results.get("baselines", {}).get(shape, []):
             rows.append(
                 f"| {shape} | {b['name']} ({b['documents']:,} docs) | 1 | {b['documents'] / b['wall_seconds']:,.0f} | "
@@ -432,6 +460,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-docs", type=int, default=2000)
     parser.add_argument("--justext-docs", type=int, default=None, help="jusText on the first N documents only (default: all)")
     parser.add_argument("--skip-baselines", action="store_true")
+    parser.add_argument("--without-onnx", action="store_true",
+                        help="also time a copy of the model without NAME.onnx (stage 2 on scikit-learn)")
     parser.add_argument("--chunk-sweep", type=int, nargs="*", default=None, help="also time these chunk sizes on one core")
     parser.add_argument("--run-one", nargs=4, metavar=("PATH", "JOBS", "MODEL", "CHUNK"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -451,20 +481,24 @@ def main(argv: list[str] | None = None) -> int:
     }
     print("building the corpus ...", file=sys.stderr)
     results["corpus"] = build_corpus(args)
+    variants = stage2_variants(model, Path(args.out), args.without_onnx)
+    results["stage2"] = [name for name, _ in variants]
     for shape in args.shapes:
         path = results["corpus"]["shapes"][shape]["path"]
         # Interleaved repeats (1, 2, 1, 2, ...), the fastest of each kept: on a
         # shared machine the other load comes and goes, and the best run is the
         # one it disturbed least.
-        tries: dict[int, list[dict[str, Any]]] = {jobs: [] for jobs in args.jobs}
+        tries: dict[tuple[str, int], list[dict[str, Any]]] = {(v, j): [] for v, _ in variants for j in args.jobs}
         for rep in range(args.repeat):
-            for jobs in args.jobs:
-                print(f"declutter batch: {shape}, {jobs} job(s), run {rep + 1}/{args.repeat} ...", file=sys.stderr)
-                tries[jobs].append(measure(path, jobs, args.model, args.chunk_size))
+            for variant, variant_model in variants:
+                for jobs in args.jobs:
+                    print(f"declutter batch ({variant}): {shape}, {jobs} job(s), run {rep + 1}/{args.repeat} ...", file=sys.stderr)
+                    tries[variant, jobs].append(measure(path, jobs, variant_model, args.chunk_size))
         runs = []
-        for jobs in args.jobs:
-            best = min(tries[jobs], key=lambda r: r["wall_seconds"])
-            best["all_wall_seconds"] = [round(r["wall_seconds"], 1) for r in tries[jobs]]
+        for variant, jobs in tries:
+            best = min(tries[variant, jobs], key=lambda r: r["wall_seconds"])
+            best["all_wall_seconds"] = [round(r["wall_seconds"], 1) for r in tries[variant, jobs]]
+            best["stage2"] = variant
             runs.append(best)
         results["runs"][shape] = runs
         if not args.skip_baselines:

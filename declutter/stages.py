@@ -5,14 +5,20 @@ their numbers: stage 1's coefficients and stage 2's tree nodes. Kept as
 arrays they load from an `.npz` file with `allow_pickle=False` (nothing in
 it can run), without importing scikit-learn or skops, which took 2-3 s of
 every `declutter < story.txt`. The arithmetic is scikit-learn's own: stage
-2's probabilities are identical to `predict_proba`, stage 1's equal up to
-the order of a sum (within 1e-6 with float32 coefficients); tests hold them
-to that.
+2's probabilities are identical to `predict_proba` (onnxruntime's within
+1e-12: it adds the same leaves in another order), stage 1's equal up to the
+order of a sum (within 1e-6 with float32 coefficients); tests hold them to
+that.
 
-Stage 2 walks its trees in NumPy for up to 128 rows (all rows and trees
-in lock-step, one level a step), and with scikit-learn's compiled tree
-predictor for more: one predictor call costs ~6 µs a tree however few rows
-it gets, but then all 180 trees take ~7 µs a row, where NumPy needs ~14.
+Stage 2 runs on onnxruntime when the model has its NAME.onnx and
+onnxruntime is installed (`onnx_trees.py`: ~5 µs a row, at any row count).
+Otherwise it walks its trees in NumPy for up to 128 rows (all rows and
+trees in lock-step, one level a step), and with scikit-learn's compiled
+tree predictor for more: one predictor call costs ~6 µs a tree however few
+rows it gets, but then all 180 trees take ~7-11 µs a row, where NumPy
+needs ~14. A Cleaner's first call walks in NumPy either way (importing a
+compiled predictor costs more than it saves on one document).
+
 Reading the trees out of the estimator uses fitted attributes scikit-learn
 keeps private (`_predictors`, `_baseline_prediction`, the node record), the
 same ones skops relies on to store the model.
@@ -36,9 +42,9 @@ __all__ = [
     "in_order",
 ]
 
-#: Up to this many rows, stage 2 walks its trees in NumPy: faster than
-#: scikit-learn's predictor below ~150 rows of the default model (measured
-#: 1.7 vs 2.5 ms at 128 rows, 7.3 vs 4.9 ms at 512).
+#: Up to this many rows, stage 2 walks its trees in NumPy when onnxruntime
+#: does not run it: faster than scikit-learn's predictor below ~150 rows of
+#: the default model (measured 1.7 vs 2.5 ms at 128 rows, 7.3 vs 4.9 ms at 512).
 NUMPY_MAX_ROWS = 128
 #: A Cleaner's first call walks in NumPy up to this many rows
 #: (`pipeline.Cleaner._predict`): importing scikit-learn
