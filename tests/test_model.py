@@ -188,6 +188,8 @@ def test_onnx_trees_survive_pickling_without_their_session(tiny_model):
     again = pickle.loads(pickle.dumps(light))
     assert again.stages[1].onnx is not None and again.stages[1].onnx._session is None
     np.testing.assert_array_equal(again.predict(docs)[1], expected)
+    options = again.stages[1].onnx._session.get_session_options()
+    assert (options.intra_op_num_threads, options.inter_op_num_threads) == (1, 1)  # workers fill the cores
 
 
 def _imported_heavy_modules(run: str, arg: Path) -> list[str]:
@@ -540,6 +542,39 @@ def test_a_two_class_model_predicts_exactly_as_sklearn(walk, monkeypatch):
     np.testing.assert_allclose(got, lr.predict_proba(X), rtol=0, atol=1e-15)
 
 
+def _without_onnx(model):
+    model.stages[1].onnx = None  # stage 2 on scikit-learn's predictor, as without declutter[fast]
+    return model
+
+
+def test_threads_sharing_a_model_make_one_onnx_session(monkeypatch):
+    """The session is made on first use, under a lock: four threads at once
+    make it once (making it is slowed down here, so the threads do overlap)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    pytest.importorskip("onnxruntime")
+    from declutter import onnx_trees
+
+    docs = [[f"Line {i} of a long list, with some words." for i in range(300)]]
+    expected = load_model(estimators=False).predict(docs)[1]
+    made = []
+    make = onnx_trees._session
+
+    def slow_session(model):
+        time.sleep(0.05)
+        made.append(1)
+        return make(model)
+
+    monkeypatch.setattr(onnx_trees, "_session", slow_session)
+    fresh = load_model(estimators=False)
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: fresh.predict(docs)[1], range(4)))
+    assert len(made) == 1
+    for got in results:
+        np.testing.assert_array_equal(got, expected)
+
+
 def test_threads_sharing_a_model_get_every_tree(monkeypatch):
     """The predictors are built on first use; a thread must never see half of them
     (building each is slowed down here, so the threads do overlap)."""
@@ -549,7 +584,7 @@ def test_threads_sharing_a_model_get_every_tree(monkeypatch):
     from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 
     docs = [[f"Line {i} of a long list, with some words." for i in range(300)]]
-    expected = load_model(estimators=False).predict(docs)[1]
+    expected = _without_onnx(load_model(estimators=False)).predict(docs)[1]
     build = TreePredictor.__init__
 
     def slow_build(self, *args):
@@ -558,7 +593,7 @@ def test_threads_sharing_a_model_get_every_tree(monkeypatch):
 
     monkeypatch.setattr(TreePredictor, "__init__", slow_build)
     for _ in range(2):
-        fresh = load_model(estimators=False)
+        fresh = _without_onnx(load_model(estimators=False))
         with ThreadPoolExecutor(4) as pool:
             results = list(pool.map(lambda _, model=fresh: model.predict(docs)[1], range(4)))
         for got in results:
