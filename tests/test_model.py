@@ -159,6 +159,18 @@ def test_a_saved_model_has_its_onnx_trees_and_a_tampered_onnx_file_is_refused(ti
     assert load_model(copy, estimators=False, trust=True).stages[1].onnx is not None
 
 
+def test_without_onnxruntime_the_onnx_file_is_not_read_and_stage_2_is_the_same(tiny_model, monkeypatch):
+    """What a plain `pip install .` (no declutter[fast]) runs."""
+    from declutter import model as model_module
+
+    model, path = tiny_model
+    monkeypatch.setattr(model_module, "onnxruntime_installed", lambda: False)
+    plain = load_model(path, estimators=False)
+    assert plain.stages[1].onnx is None
+    docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
+    np.testing.assert_array_equal(plain.predict(docs)[1], model.predict(docs)[1])
+
+
 def test_an_onnx_file_onnxruntime_cannot_run_is_warned_about_once_and_cleaning_goes_on(tiny_model, tmp_path):
     pytest.importorskip("onnxruntime")
     model, path = tiny_model
