@@ -325,3 +325,34 @@ def test_ten_thousand_clean_lines_pass_through_untouched(sample):
     lines = ten_thousand_distinct(sample)
     new, repairs = repair_lines(lines)
     assert new == lines and repairs == []
+
+
+# Entity-shaped pieces: names ftfy decodes, in both cases, numeric references,
+# and look-alikes it leaves alone ("S&P; 500", "&emdash;").
+ENTITYISH = st.one_of(
+    st.sampled_from(["&amp;", "&EACUTE;", "&eacute;", "&nTILDE;", "&#8220;", "&#x201d;", "&#abc;", "&P;", "&emdash;"]),
+    st.from_regex(r"&#?[0-9A-Za-z]{1,5};", fullmatch=True),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(ENTITYISH, st.sampled_from(WORDISH), st.sampled_from([" ", "S&P", "&", ";"])), max_size=12).map("".join))
+def test_ftfy_is_skipped_only_where_it_would_change_nothing(text):
+    """The mojibake repair calls ftfy only past `_may_need_ftfy`: a line it
+    turns away must be one ftfy leaves as it is."""
+    from declutter.repair import _ftfy, _may_need_ftfy
+
+    assume(not _may_need_ftfy(text))
+    fix_text, config = _ftfy()
+    assert fix_text(text, config) == text
+
+
+@pytest.mark.parametrize(
+    "text, calls_ftfy",
+    [("S&P; 500 fell", False), ("the monastery&emdash;meditating", False), ("AT&amp;T", True),
+     ("P&EACUTE;REZ", True), ("&#8220;Hello&#8221;", True), ("Q&A, AT&T", False)],
+)
+def test_only_entities_ftfy_decodes_send_a_line_to_ftfy(text, calls_ftfy):
+    from declutter.repair import _may_need_ftfy
+
+    assert _may_need_ftfy(text) is calls_ftfy
