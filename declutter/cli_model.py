@@ -454,9 +454,9 @@ def run_train(args: argparse.Namespace) -> int:
             f"held-out scores skipped: {pages} pages, fewer than --holdout-folds {args.holdout_folds}"
         )
     path = model.save(output)
-    arrays = path.with_suffix(".npz")
-    size = (path.stat().st_size + arrays.stat().st_size) / 1e6
-    info(f"wrote {path}, {arrays} ({size:.1f} MB) and {path.with_suffix('.json')}")
+    written = [p for p in (path, path.with_suffix(".npz"), path.with_suffix(".onnx")) if p.exists()]
+    size = sum(p.stat().st_size for p in written) / 1e6
+    info(f"wrote {', '.join(map(str, written))} ({size:.1f} MB) and {path.with_suffix('.json')}")
     scores = model.card.get("heldout_scores", {}).get("scores", {})
     for group, s in scores.items():
         info(
