@@ -23,10 +23,10 @@
    the model without it, i.e. scikit-learn's predictor, in the same run.
 3. **Peers on the same documents, in the same run**, one process: C4-style
    line rules and jusText (`benchmarks/baselines.py`).
-4. **Where the time goes**: one process, `--profile-docs` documents, each
-   pipeline stage timed (split, features, tokens, stage 1, context
-   features, stage 2, labels, cuts, repair, render, JSON), then cProfile's
-   top functions.
+4. **Where the time goes**: one process, `--profile-docs` documents, for
+   each stage-2 engine timed: each pipeline stage timed (split, features,
+   tokens, stage 1, context features, stage 2, labels, cuts, repair,
+   render, JSON), then cProfile's top functions.
 
 Results are printed as Markdown and saved to `<out>/results.json`.
 """
@@ -505,8 +505,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"peers: {shape} ...", file=sys.stderr)
             results["baselines"][shape] = run_baselines(path, args.justext_docs)
         if args.profile_docs:
-            print(f"profile: {shape} ...", file=sys.stderr)
-            results["profile"][shape] = profile(path, args.model, args.profile_docs, args.chunk_size)
+            for variant, variant_model in variants:
+                print(f"profile ({variant}): {shape} ...", file=sys.stderr)
+                key = shape if len(variants) == 1 else f"{shape}, {variant}"
+                results["profile"][key] = profile(path, variant_model, args.profile_docs, args.chunk_size)
     if args.chunk_sweep:
         path = results["corpus"]["shapes"]["residue"]["path"]
         results["chunk_sweep"] = chunk_sweep(path, args.model, args.profile_docs, args.chunk_sweep)
