@@ -47,8 +47,8 @@ __all__ = [
 #: the default model (measured 1.7 vs 2.5 ms at 128 rows, 7.3 vs 4.9 ms at 512).
 NUMPY_MAX_ROWS = 128
 #: A Cleaner's first call walks in NumPy up to this many rows
-#: (`pipeline.Cleaner._predict`): importing scikit-learn
-#: costs ~1 s, the NumPy walk ~7 µs a row more than scikit-learn's, so a
+#: (`pipeline.Cleaner._predict`): importing scikit-learn costs ~1 s and
+#: onnxruntime 0.15 s, the NumPy walk ~7-9 µs a row more than either, so a
 #: process that cleans once (the CLI, a batch of one chunk) is done sooner.
 ONE_SHOT_NUMPY_MAX_ROWS = 50_000
 #: Larger inputs go to scikit-learn in blocks of this many rows: each tree
