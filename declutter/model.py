@@ -209,7 +209,7 @@ class LineModel:
             library_versions=_library_versions(),
         )
         self.card = card
-        path.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+        _write_card(path, card)
         return path
 
     def to_arrays(self) -> dict[str, np.ndarray]:
@@ -227,6 +227,11 @@ class LineModel:
         if self.memory is not None and len(self.memory):
             arrays.update({f"memory_{name}": values for name, values in self.memory.to_arrays().items()})
         return arrays
+
+
+def _write_card(path: Path, card: dict[str, Any]) -> None:
+    """NAME.json next to NAME.skops: indented, UTF-8, readable without loading the model."""
+    path.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def _write_onnx(stage: TreeStage, path: Path) -> str:
@@ -248,7 +253,7 @@ def add_onnx(path: str | Path | None = None) -> Path:
     name = model_name(path)
     card = read_card(name)
     card["onnx_sha256"] = _write_onnx(model.stages[1], name.with_suffix(".onnx"))
-    name.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n")
+    _write_card(name, card)
     return name.with_suffix(".onnx")
 
 
