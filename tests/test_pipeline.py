@@ -138,6 +138,26 @@ def test_decisions_in_a_batch_stay_within_each_document():
     assert labels[21:] == ["boilerplate", "title", "article"] and labels.count("title") == 1
 
 
+def test_a_page_like_text_judges_its_story_stretch_at_the_residue_threshold():
+    """A table between two long article paragraphs of a page is kept at P 0.8;
+    the same doubtful line after the last paragraph (a teaser) is dropped."""
+    import numpy as np
+
+    from declutter.decide import SPAN_ANCHOR_CHARS, Rules, decide
+
+    paragraph = "x" * SPAN_ANCHOR_CHARS
+    p = [0.99] * 12 + [0.02, 0.8, 0.8, 0.02] + [0.8] + [0.99] * 8  # 25 lines: page-like
+    texts = [paragraph if x < 0.1 else f"line {i}" for i, x in enumerate(p)]
+    stage2 = np.array([[1 - x, 0.0, x] for x in p])
+    labels, _ = decide(texts, np.array([0, len(p)]), stage2, stage2, Rules(0.9, 0.65))
+    assert labels[12:16] == ["article"] * 4
+    assert labels[16] == "boilerplate"
+    # The anchors must be long: the same scores on short lines give no stretch.
+    short = [f"line {i}" for i in range(len(p))]
+    labels, _ = decide(short, np.array([0, len(p)]), stage2, stage2, Rules(0.9, 0.65))
+    assert labels[13:15] == ["boilerplate"] * 2
+
+
 def _first_line_decision(stage2_rows: list[list[float]], rules_changes: dict | None = None) -> tuple[str, str]:
     """Label and reason of line 0 when stage 1 reads it as a title and stage 2 as `stage2_rows[0]`."""
     import dataclasses
