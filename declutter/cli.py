@@ -37,7 +37,7 @@ __all__ = ["REGISTRARS", "build_command_parser", "build_parser", "main", "parse_
 EXAMPLES = """\
 examples:
   declutter < story.txt > clean.txt        clean one story (stdin to stdout)
-  declutter story.txt --explain            every line with label, P(boilerplate), reason; every repair
+  declutter story.txt --explain            every line with label, P(boilerplate), threshold, reason; every repair
   declutter story.txt --explain --format marked > story.marked   labels to correct and feed to `declutter train`
   declutter story.txt --json               {"title", "text", "metadata", "lines": [...]}
   declutter page.html                      an HTML page: rendered to text lines first
@@ -169,7 +169,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("file", nargs="?", default="-", help="text or HTML file to clean (with --jsonl: a JSONL file, .gz too); - or nothing reads stdin")
     out = parser.add_mutually_exclusive_group()
-    out.add_argument("--explain", action="store_true", help="print every line with its label, score and reason, then the repairs")
+    out.add_argument("--explain", action="store_true", help="print every line with its label, score, threshold and reason, then the repairs")
     out.add_argument("--json", action="store_true", help='print {"title", "text", "metadata", "lines": [...], "repairs": [...]}')
     parser.add_argument(
         "--format", choices=("table", "marked"), default="table",
@@ -230,12 +230,15 @@ def _error(message: str) -> None:
 def format_explanation(result: Result) -> str:  # noqa: F821 - imported lazily
     """jusText-style debug view: one row per line, then the repairs."""
     width = max([9] + [len(line.reason) + 1 for line in result.lines if line.reason])  # "between_boilerplate"
-    rows = [f"{'#':>4}  {'label':<11} {'p_boil':>6}  {'reason':<{width}} text"]
+    rows = [f"{'#':>4}  {'label':<11} {'p_boil':>6} {'thresh':>6}  {'reason':<{width}} text"]
     for line in result.lines:
         score = "" if line.score is None else f"{line.score:.3f}"
-        rows.append(f"{line.index:>4}  {line.label or '-':<11} {score:>6}  {line.reason or '-':<{width}} {line.text}")
+        threshold = "" if line.threshold is None else f"{line.threshold:.2f}"
+        rows.append(
+            f"{line.index:>4}  {line.label or '-':<11} {score:>6} {threshold:>6}  {line.reason or '-':<{width}} {line.text}"
+        )
         for cut in line.cuts:
-            rows.append(f"{'':>4}  {'':<11} {'':>6}  {'cut':<{width}} {cut.strip()!r}")
+            rows.append(f"{'':>4}  {'':<11} {'':>6} {'':>6}  {'cut':<{width}} {cut.strip()!r}")
     if result.metadata:
         rows.append("metadata: " + json.dumps(result.metadata, ensure_ascii=False))
     if result.repairs:

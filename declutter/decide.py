@@ -9,13 +9,14 @@ Python work is only writing the result down).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from .features import seen_before_in_document
 
 __all__ = [
-    "Rules", "decide", "page_like_documents", "article_spans", "first_line_titles", "between_dropped",
+    "Rules", "Decisions", "decide", "page_like_documents", "article_spans", "first_line_titles", "between_dropped",
     "repeated_lines", "PAGE_LIKE_MEDIAN", "PAGE_LIKE_MIN_LINES", "PAGE_LIKE_CONFIDENT",
     "PAGE_LIKE_CONFIDENT_RATIO", "SPAN_ANCHOR_P", "SPAN_ANCHOR_CHARS",
 ]
@@ -98,14 +99,22 @@ class Rules:
     first_line_title: bool = True  # Config.first_line_title
 
 
+class Decisions(NamedTuple):
+    """One entry per line of a batch."""
+
+    labels: list[str]
+    reasons: list[str]
+    thresholds: list[float]  # the P(boilerplate) from which the line is dropped (which cut applied)
+
+
 def decide(
     texts: list[str], doc_starts: np.ndarray, stage1: np.ndarray, stage2: np.ndarray, rules: Rules
-) -> tuple[list[str], list[str]]:
-    """Label and reason of every line of a batch; documents are `texts[doc_starts[k]:doc_starts[k+1]]`.
+) -> Decisions:
+    """Label, reason and threshold of every line of a batch; documents are `texts[doc_starts[k]:doc_starts[k+1]]`.
 
     >>> p = np.array([[0.1, 0.8, 0.1], [0.9, 0.0, 0.1], [0.0, 0.0, 1.0]])
     >>> decide(["Headline", "Body text of the story.", "Read more"], np.array([0, 3]), p, p, Rules(0.9, 0.7))
-    (['title', 'article', 'boilerplate'], ['model', 'model', 'model'])
+    Decisions(labels=['title', 'article', 'boilerplate'], reasons=['model', 'model', 'model'], thresholds=[0.9, 0.9, 0.9])
     """
     n = len(texts)
     p_boiler = stage2[:, 2]
@@ -146,7 +155,7 @@ def decide(
     reasons[between] = "between_boilerplate"
     reasons[duplicate] = "duplicate"
     reasons[headline] = "headline"
-    return labels.tolist(), reasons.tolist()
+    return Decisions(labels.tolist(), reasons.tolist(), cut.tolist())
 
 
 def first_line_titles(

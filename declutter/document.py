@@ -46,6 +46,9 @@ class Line:
     blank_before: bool = False
     score: float | None = None  # model P(boilerplate)
     title_score: float | None = None  # model P(title)
+    # The P(boilerplate) from which this line is dropped: the residue threshold,
+    # or the lower page threshold in a page-like document outside its story stretch.
+    threshold: float | None = None
     label: str | None = None  # "article" | "title" | "boilerplate"
     reason: str | None = None  # "model", "context:...", "duplicate", "empty", ...
     output: str | None = None  # kept text after cuts and repairs; None when dropped

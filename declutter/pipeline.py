@@ -104,12 +104,15 @@ class Cleaner:
             stage1, stage2 = self._predict(line_texts)
         else:
             stage1 = stage2 = np.zeros((0, 3))
-        labels, reasons = decide(texts, doc_starts, stage1, stage2, self.rules)
+        labels, reasons, thresholds = decide(texts, doc_starts, stage1, stage2, self.rules)
         scores = np.round(stage2[:, 2], 4).tolist()
         title_scores = np.round(stage2[:, 1], 4).tolist()
         lines = [line for doc in docs for line in doc.lines]
-        for line, score, title_score, label, reason in zip(lines, scores, title_scores, labels, reasons):
+        for line, score, title_score, label, reason, threshold in zip(
+            lines, scores, title_scores, labels, reasons, thresholds
+        ):
             line.score, line.title_score, line.label, line.reason = score, title_score, label, reason
+            line.threshold = threshold
         return [self._finish(doc) for doc in docs]
 
     def _predict(self, line_texts: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:

@@ -47,7 +47,7 @@ def test_json_output_shape(run_cli):
     assert set(data) >= {"title", "text", "metadata", "lines", "repairs"}
     assert data["metadata"] == {"date": "2022-07-04"}
     assert data["title"].startswith("Putin Orders Ukraine Offensive")
-    assert {"index", "text", "label", "score", "reason"} <= set(data["lines"][0])
+    assert {"index", "text", "label", "score", "threshold", "reason"} <= set(data["lines"][0])
 
 
 def test_no_title_drops_the_headline(run_cli):

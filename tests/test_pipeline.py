@@ -102,6 +102,19 @@ def test_a_doubtful_line_between_dropped_lines_of_a_page_like_text_is_dropped():
     assert unrevised[2].kept and unrevised[18].kept
 
 
+@pytest.mark.parametrize("index", range(len(TEXTS)))
+def test_each_model_decision_is_its_score_against_the_threshold_it_shows(index):
+    """--explain shows P(boilerplate) and the threshold it met: for the lines the
+    thresholds decide ("model", "context"), dropped means score >= threshold.
+    (Scores are shown rounded to 4 places, so a line within 1e-4 is skipped.)"""
+    lines = clean_and_explain(TEXTS[index]).lines
+    decided = [ln for ln in lines if ln.reason in ("model", "context") and ln.label != "title"]
+    assert decided
+    for ln in decided:
+        if abs(ln.score - ln.threshold) > 1e-4:
+            assert (ln.label == "boilerplate") == (ln.score >= ln.threshold), ln
+
+
 def _labels_for(p_boiler: list[float]) -> list[str]:
     """Labels `decide` gives lines with these stage-2 P(boilerplate), threshold 0.9."""
     import numpy as np
@@ -110,7 +123,7 @@ def _labels_for(p_boiler: list[float]) -> list[str]:
 
     stage2 = np.array([[1 - p, 0.0, p] for p in p_boiler])
     texts = [f"line {i}" for i in range(len(p_boiler))]
-    labels, reasons = decide(texts, np.array([0, len(texts)]), stage2, stage2, Rules(0.9, 0.9))
+    labels, reasons, _ = decide(texts, np.array([0, len(texts)]), stage2, stage2, Rules(0.9, 0.9))
     return [reason if reason == "between_boilerplate" else label for label, reason in zip(labels, reasons)]
 
 
@@ -133,7 +146,7 @@ def test_decisions_in_a_batch_stay_within_each_document():
     stage2 = np.array([[1 - x, 0.0, x] for x in p])
     stage2[22] = [0.2, 0.7, 0.1]  # doc 2's headline
     texts = [f"line {i}" for i in range(len(p))]
-    labels, reasons = decide(texts, np.array([0, 21, 24]), stage2, stage2, Rules(0.9, 0.9))
+    labels, reasons, _ = decide(texts, np.array([0, 21, 24]), stage2, stage2, Rules(0.9, 0.9))
     assert (labels[20], reasons[20]) == ("article", "model")
     assert labels[21:] == ["boilerplate", "title", "article"] and labels.count("title") == 1
 
@@ -149,12 +162,13 @@ def test_a_page_like_text_judges_its_story_stretch_at_the_residue_threshold():
     p = [0.99] * 12 + [0.02, 0.8, 0.8, 0.02] + [0.8] + [0.99] * 8  # 25 lines: page-like
     texts = [paragraph if x < 0.1 else f"line {i}" for i, x in enumerate(p)]
     stage2 = np.array([[1 - x, 0.0, x] for x in p])
-    labels, _ = decide(texts, np.array([0, len(p)]), stage2, stage2, Rules(0.9, 0.65))
+    labels, _, thresholds = decide(texts, np.array([0, len(p)]), stage2, stage2, Rules(0.9, 0.65))
     assert labels[12:16] == ["article"] * 4
     assert labels[16] == "boilerplate"
+    assert thresholds[12:16] == [0.9] * 4 and thresholds[11] == thresholds[16] == 0.65
     # The anchors must be long: the same scores on short lines give no stretch.
     short = [f"line {i}" for i in range(len(p))]
-    labels, _ = decide(short, np.array([0, len(p)]), stage2, stage2, Rules(0.9, 0.65))
+    labels, _, _ = decide(short, np.array([0, len(p)]), stage2, stage2, Rules(0.9, 0.65))
     assert labels[13:15] == ["boilerplate"] * 2
 
 
@@ -170,7 +184,7 @@ def _first_line_decision(stage2_rows: list[list[float]], rules_changes: dict | N
     stage1 = stage2.copy()
     stage1[0] = [0.2, 0.7, 0.1]  # the line on its own: a headline
     rules = dataclasses.replace(Rules(0.9, 0.65), **(rules_changes or {}))
-    labels, reasons = decide([f"line {i}" for i in range(len(stage2))], np.array([0, len(stage2)]), stage1, stage2, rules)
+    labels, reasons, _ = decide([f"line {i}" for i in range(len(stage2))], np.array([0, len(stage2)]), stage1, stage2, rules)
     assert labels.count("title") <= 1
     return labels[0], reasons[0]
 
