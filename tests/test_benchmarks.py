@@ -184,6 +184,17 @@ def test_throughput_profile_times_every_stage(tmp_path, model_path):
         assert result["stages"][stage] > 0, stage
 
 
+def test_the_profile_samples_the_whole_corpus_not_its_head(tmp_path):
+    """The corpus is written dataset by dataset; a profile of its first records measured other documents."""
+    from benchmarks import throughput
+
+    path = tmp_path / "docs.jsonl"
+    path.write_bytes(b"".join(b'{"i": %d}\n' % i for i in range(10)))
+    picked = [json.loads(raw)["i"] for raw in throughput.spread_sample(str(path), 4).splitlines()]
+    assert picked == [0, 2, 5, 7]
+    assert throughput.spread_sample(str(path), 50).count(b"\n") == 10
+
+
 def test_a_leave_one_out_model_is_scored_with_both_thresholds_of_the_main_card(tmp_path, tiny_model):
     """A LODO card has no tuned thresholds; the main card's residue and page
     thresholds apply, not one cut for every document (which would keep
