@@ -172,6 +172,23 @@ def test_a_page_like_text_judges_its_story_stretch_at_the_residue_threshold():
     assert labels[13:15] == ["boilerplate"] * 2
 
 
+def test_the_between_rule_leaves_a_page_like_texts_story_stretch_alone():
+    """Inside the stretch lines are judged as in residue: a doubtful line between
+    two dropped ones stays (outside it, the same scores drop it)."""
+    import numpy as np
+
+    from declutter.decide import SPAN_ANCHOR_CHARS, Rules, decide
+
+    paragraph = "x" * SPAN_ANCHOR_CHARS
+    p = [0.99] * 12 + [0.02, 0.95, 0.6, 0.95, 0.02] + [0.95, 0.6, 0.95] + [0.99] * 6  # 26 lines: page-like
+    texts = [paragraph if x < 0.1 else f"line {i}" for i, x in enumerate(p)]
+    stage2 = np.array([[1 - x, 0.0, x] for x in p])
+    labels, reasons, _ = decide(texts, np.array([0, len(p)]), stage2, stage2, Rules(0.9, 0.65))
+    assert (labels[14], reasons[14]) == ("article", "model")
+    assert labels[13] == labels[15] == "boilerplate"
+    assert (labels[18], reasons[18]) == ("boilerplate", "between_boilerplate")  # outside the stretch
+
+
 def _first_line_decision(stage2_rows: list[list[float]], rules_changes: dict | None = None) -> tuple[str, str]:
     """Label and reason of line 0 when stage 1 reads it as a title and stage 2 as `stage2_rows[0]`."""
     import dataclasses
