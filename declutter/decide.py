@@ -239,7 +239,7 @@ def article_spans(texts: list[str], p_boiler: np.ndarray, doc_ids: np.ndarray, p
     """
     n = len(p_boiler)
     inside = np.zeros(n, dtype=bool)
-    candidates = np.flatnonzero(page_like[doc_ids] & (p_boiler < SPAN_ANCHOR_P)) if n else np.zeros(0, np.int64)
+    candidates = np.flatnonzero(page_like[doc_ids] & (p_boiler < SPAN_ANCHOR_P))
     if not len(candidates):
         return inside
     long_enough = np.fromiter((len(texts[i]) >= SPAN_ANCHOR_CHARS for i in candidates.tolist()), bool, len(candidates))
