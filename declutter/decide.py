@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .features import seen_before_in_document
+from .features import _pick, seen_before_in_document
 
 __all__ = [
     "Rules", "Decisions", "decide", "page_like_documents", "article_spans", "first_line_titles", "between_dropped",
@@ -242,7 +242,7 @@ def article_spans(texts: list[str], p_boiler: np.ndarray, doc_ids: np.ndarray, p
     candidates = np.flatnonzero(page_like[doc_ids] & (p_boiler < SPAN_ANCHOR_P))
     if not len(candidates):
         return inside
-    long_enough = np.fromiter((len(texts[i]) >= SPAN_ANCHOR_CHARS for i in candidates.tolist()), bool, len(candidates))
+    long_enough = np.fromiter(map(len, _pick(texts, candidates)), np.int64, len(candidates)) >= SPAN_ANCHOR_CHARS
     anchors = candidates[long_enough]
     if not len(anchors):
         return inside
