@@ -151,39 +151,36 @@ def test_decisions_in_a_batch_stay_within_each_document():
     assert labels[21:] == ["boilerplate", "title", "article"] and labels.count("title") == 1
 
 
-def test_a_page_like_text_judges_its_story_stretch_at_the_residue_threshold():
-    """A table between two long article paragraphs of a page is kept at P 0.8;
-    the same doubtful line after the last paragraph (a teaser) is dropped."""
+def _page_decisions(p_boiler: list[float], long_anchors: bool = True):
+    """`decide` on one page-like text: lines at P < 0.1 are long paragraphs (anchors) unless told not."""
     import numpy as np
 
     from declutter.decide import SPAN_ANCHOR_CHARS, Rules, decide
 
     paragraph = "x" * SPAN_ANCHOR_CHARS
+    texts = [paragraph if x < 0.1 and long_anchors else f"line {i}" for i, x in enumerate(p_boiler)]
+    stage2 = np.array([[1 - x, 0.0, x] for x in p_boiler])
+    return decide(texts, np.array([0, len(p_boiler)]), stage2, stage2, Rules(0.9, 0.65))
+
+
+def test_a_page_like_text_judges_its_story_stretch_at_the_residue_threshold():
+    """A table between two long article paragraphs of a page is kept at P 0.8;
+    the same doubtful line after the last paragraph (a teaser) is dropped."""
     p = [0.99] * 12 + [0.02, 0.8, 0.8, 0.02] + [0.8] + [0.99] * 8  # 25 lines: page-like
-    texts = [paragraph if x < 0.1 else f"line {i}" for i, x in enumerate(p)]
-    stage2 = np.array([[1 - x, 0.0, x] for x in p])
-    labels, _, thresholds = decide(texts, np.array([0, len(p)]), stage2, stage2, Rules(0.9, 0.65))
+    labels, _, thresholds = _page_decisions(p)
     assert labels[12:16] == ["article"] * 4
     assert labels[16] == "boilerplate"
     assert thresholds[12:16] == [0.9] * 4 and thresholds[11] == thresholds[16] == 0.65
     # The anchors must be long: the same scores on short lines give no stretch.
-    short = [f"line {i}" for i in range(len(p))]
-    labels, _, _ = decide(short, np.array([0, len(p)]), stage2, stage2, Rules(0.9, 0.65))
+    labels, _, _ = _page_decisions(p, long_anchors=False)
     assert labels[13:15] == ["boilerplate"] * 2
 
 
 def test_the_between_rule_leaves_a_page_like_texts_story_stretch_alone():
     """Inside the stretch lines are judged as in residue: a doubtful line between
     two dropped ones stays (outside it, the same scores drop it)."""
-    import numpy as np
-
-    from declutter.decide import SPAN_ANCHOR_CHARS, Rules, decide
-
-    paragraph = "x" * SPAN_ANCHOR_CHARS
     p = [0.99] * 12 + [0.02, 0.95, 0.6, 0.95, 0.02] + [0.95, 0.6, 0.95] + [0.99] * 6  # 26 lines: page-like
-    texts = [paragraph if x < 0.1 else f"line {i}" for i, x in enumerate(p)]
-    stage2 = np.array([[1 - x, 0.0, x] for x in p])
-    labels, reasons, _ = decide(texts, np.array([0, len(p)]), stage2, stage2, Rules(0.9, 0.65))
+    labels, reasons, _ = _page_decisions(p)
     assert (labels[14], reasons[14]) == ("article", "model")
     assert labels[13] == labels[15] == "boilerplate"
     assert (labels[18], reasons[18]) == ("boilerplate", "between_boilerplate")  # outside the stretch
