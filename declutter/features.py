@@ -64,7 +64,11 @@ _SYMBOL_CHARS = "|•·►▶»«>©®™/\\#@*+=~^_"
 
 # Words that announce links to other stories, in the languages of the training
 # data. They feed context ("the lines after a marker are teasers"); the n-gram
-# features learn the wording of everything else.
+# features learn the wording of everything else. Matched against the
+# lower-cased line heads (`_clipped_lower`) without IGNORECASE: a
+# case-insensitive alternation tries every branch at every line, where a
+# case-sensitive one skips a branch on its first letter (2.4x faster; the
+# same lines matched on all 1.35 million lines of build/lines).
 _MARKER = re.compile(
     r"^\W{0,3}(?:read (?:more|next|also)|see also|related(?: (?:articles?|stories|content|coverage|posts?|news|topics?))?"
     r"|more (?:from|on|stories|news|about)|also read|recommended(?: for you)?|trending|most (?:read|popular|viewed)"
@@ -72,7 +76,6 @@ _MARKER = re.compile(
     r"|lire aussi|à lire (?:aussi|également)|voir aussi|sur le même sujet|mehr zum thema|lesen sie auch|lesen sie mehr|weiterlesen"
     r"|auch interessant|das könnte sie auch interessieren|leer más|lee también|ver también|te puede interesar|noticias relacionadas"
     r"|leia (?:também|mais)|veja também|czytaj (?:też|także|więcej)|zobacz (?:też|także)|leggi anche|potrebbe interessarti)\b",
-    re.IGNORECASE,
 )
 # Needles for copyright lines, searched case-sensitively in the raw batch text
 # (memchr-fast; lower-casing 1.6 MB of Unicode cost more than all of them).
@@ -221,7 +224,9 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     eff_words = np.maximum(words, counts[:, _CASELESS] / 2)
 
     # map() keeps these per-line regex calls at C speed (no Python frame per line).
-    marker = np.fromiter(map(bool, map(_MARKER.match, texts, repeat(0), repeat(60))), dtype=bool, count=n)
+    lowered = _clipped_lower(texts)
+    lowered_lines = lowered.split("\n")
+    marker = np.fromiter(map(bool, map(_MARKER.match, lowered_lines, repeat(0), repeat(60))), dtype=bool, count=n)
     short = np.flatnonzero((words <= 15) & (char_lens < 200))
     credit = np.zeros(n, dtype=bool)
     short_texts = _pick(texts, short)
@@ -248,8 +253,7 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     bullet[maybe_bullet] = np.fromiter(
         map(bool, map(_BULLET.match, _pick(texts, maybe_bullet), repeat(0), repeat(6))), dtype=bool, count=len(maybe_bullet)
     )
-    lowered = _clipped_lower(texts)
-    duplicate = _duplicates(lowered, char_lens, doc_ids)
+    duplicate = _duplicates(lowered_lines, char_lens, doc_ids)
 
     index = np.arange(n) - doc_starts[doc_ids]
     doc_len = lengths[doc_ids]
@@ -350,7 +354,7 @@ def _doc_mean(values: np.ndarray, doc_ids: np.ndarray, n_docs: int) -> np.ndarra
     return (sums / sizes)[doc_ids]
 
 
-def _duplicates(lowered: str, char_lens: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
+def _duplicates(lowered_lines: list[str], char_lens: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
     """True for a line whose text (case aside) occurred earlier in its document.
 
     Lines are compared by length and their lower-cased head and tail (what
@@ -358,7 +362,7 @@ def _duplicates(lowered: str, char_lens: np.ndarray, doc_ids: np.ndarray) -> np.
     feature, the same line, and a 5,000-character paragraph costs no more to
     compare than a short one.
     """
-    keys = np.fromiter(map(hash, lowered.split("\n")), dtype=np.int64, count=len(doc_ids))
+    keys = np.fromiter(map(hash, lowered_lines), dtype=np.int64, count=len(doc_ids))
     keys ^= char_lens.astype(np.int64) * np.int64(0x27D4EB2F165667C5)
     return seen_before_in_document(keys, doc_ids)
 
