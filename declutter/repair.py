@@ -689,20 +689,31 @@ def _has_word_frequencies(lang: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=65536)
 def _glue_split(token: str, lang: str) -> int | None:
-    """Where a glued token splits into two frequent words, when there is exactly one such place."""
+    """Where a glued token splits into two frequent words, when there is exactly one such place.
+
+    Cached: the same rare words (names, words of another language) come back
+    line after line, and each costs a frequency look-up per cut.
+
+    >>> _glue_split("russiafor", "en"), _glue_split("government", "en")
+    (6, None)
+    """
     if not token.islower() or not _has_word_frequencies(lang):
         return None
     if _zipf(token, lang) >= GLUED_MAX_ZIPF:
         return None
     short = _SHORT_HALVES.get(lang, frozenset())
-    splits = []
-    for cut in range(2, len(token) - 1):
-        left, right = token[:cut], token[cut:]
-        if any(len(half) < 3 and half not in short for half in (left, right)):
-            continue
-        if _zipf(left, lang) >= HALF_MIN_ZIPF and _zipf(right, lang) >= HALF_MIN_ZIPF:
-            splits.append(cut)
+    n = len(token)
+    splits = [
+        cut
+        for cut in range(2, n - 1)
+        # Halves of three letters or more, or two-letter function words.
+        if (cut >= 3 or token[:cut] in short)
+        and (n - cut >= 3 or token[cut:] in short)
+        and _zipf(token[:cut], lang) >= HALF_MIN_ZIPF
+        and _zipf(token[cut:], lang) >= HALF_MIN_ZIPF
+    ]
     return splits[0] if len(splits) == 1 else None
 
 
