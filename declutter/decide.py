@@ -9,6 +9,7 @@ Python work is only writing the result down).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import NamedTuple
 
 import numpy as np
@@ -91,6 +92,8 @@ SPAN_ANCHOR_CHARS = 160
 # rule is left to the model, so a repeated short table cell ("0", "Yes") is not
 # dropped for being short and repeated alone.
 _DUPLICATE_MIN_WORDS = 3
+# Lines are first compared by this many casefolded characters (`repeated_lines`).
+_HEAD_KEY_CHARS = 24
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,14 +296,33 @@ def repeated_lines(texts: list[str], doc_ids: np.ndarray) -> np.ndarray:
 
     >>> repeated_lines(["Share this story now", "Body.", "share this story now ", "Body."], np.zeros(4, int)).tolist()
     [False, False, True, False]
+    >>> repeated_lines(["Die Straße ist heute gesperrt", "DIE STRASSE IST HEUTE GESPERRT"], np.zeros(2, int)).tolist()
+    [False, True]
     """
     out = np.zeros(len(texts), dtype=bool)
     if not texts:
         return out
-    # Line by line: one casefold() of the joined batch measured 6x slower.
-    keys = list(map(str.casefold, map(str.strip, texts)))
-    repeat = seen_before_in_document(np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys)), doc_ids)
-    for i in np.flatnonzero(repeat).tolist():
-        key = keys[i]
-        out[i] = key.count(" ") >= _DUPLICATE_MIN_WORDS - 1 and len(key.split()) >= _DUPLICATE_MIN_WORDS
+    # Two lines equal after casefold() share their first _HEAD_KEY_CHARS
+    # casefolded characters, and casefolding a line's head gives those (a
+    # character folds to one or more). So only lines whose head key recurs in
+    # their document are casefolded whole: casefolding every line cost a
+    # third of `decide` (long non-ASCII lines fold slowly).
+    stripped = list(map(str.strip, texts))
+    head = itemgetter(slice(_HEAD_KEY_CHARS))
+    heads = map(head, map(str.casefold, map(head, stripped)))
+    head_keys = np.fromiter(map(hash, heads), dtype=np.int64, count=len(stripped))
+    recurring = np.flatnonzero(_recurs_in_document(head_keys, doc_ids))
+    if not len(recurring):
+        return out
+    keys = [text.casefold() for text in _pick(stripped, recurring)]
+    repeat = seen_before_in_document(np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys)), doc_ids[recurring])
+    for k in np.flatnonzero(repeat).tolist():
+        key = keys[k]
+        out[recurring[k]] = key.count(" ") >= _DUPLICATE_MIN_WORDS - 1 and len(key.split()) >= _DUPLICATE_MIN_WORDS
     return out
+
+
+def _recurs_in_document(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
+    """True where a line's int64 key occurs more than once in its document (the first time too)."""
+    later = seen_before_in_document(keys[::-1], doc_ids[::-1])[::-1]
+    return seen_before_in_document(keys, doc_ids) | later
