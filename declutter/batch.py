@@ -2,7 +2,7 @@
 
 A stream is read in *chunks* of records (at most `chunk_size` records and
 `chunk_bytes` bytes each). A chunk is one task: a worker parses its JSON lines,
-cleans all their texts with one model call (`Cleaner.explain_many`) and hands
+cleans all their texts with one model call (`Cleaner.summarize_many`) and hands
 back the finished output lines as bytes, so the parent only reads, writes and
 counts. Tasks go through joblib (`loky` processes on one machine, or Dask on a
 cluster); results come back in input order through
@@ -35,11 +35,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from . import jsonl
 from .config import Config
 from .errors import DeclutterError, InputError
+
+if TYPE_CHECKING:
+    from .pipeline import Summary
 
 __all__ = [
     "ERROR_REASONS",
@@ -297,8 +300,8 @@ def _worker_cleaner(options: BatchOptions) -> Any:
 def fewer_collections(young_threshold: int = 10_000) -> Iterator[None]:
     """Run the block with the cyclic garbage collector at rest.
 
-    Cleaning a chunk makes tens of thousands of short-lived objects (a `Line`
-    per line, its `Result`) and no reference cycles, yet every 700 of them
+    Cleaning a chunk makes tens of thousands of short-lived objects (strings,
+    lists and tuples per line and document) and no reference cycles, yet every 700 of them
     start a collection, and the older collections walk every object of the
     process, the model's included: 5-10% of cleaning time. For the block, the
     objects made before it are frozen (left out of collections) and the
@@ -399,58 +402,48 @@ def _clean_parsed(
 ) -> None:
     texts = [_prepare_text(text, options) for _, _, text, _ in parsed]
     try:
-        explained = cleaner.explain_many(texts)
+        summaries = cleaner.summarize_many(texts)
     except DeclutterError:
         raise  # a model problem: every chunk would fail the same way
     except Exception:  # noqa: BLE001 - isolated below, record by record
         # A bug hit by some record: find it by cleaning one at a time, so the
         # rest of the chunk is still cleaned.
-        explained = []
+        summaries = []
         for (i, _, _, _), text in zip(parsed, texts):
             try:
-                explained.append(cleaner.explain(text))
+                summaries.append(cleaner.summarize_many([text])[0])
             except DeclutterError:
                 raise
             except Exception as exc:  # noqa: BLE001 - reported per record, never sinks the batch
-                explained.append(None)
+                summaries.append(None)
                 result.errors.append((i, "failed", f"{type(exc).__name__}: {exc}"))
-    for (i, record, text, by_orjson), res in zip(parsed, explained):
-        if res is None:
+    for (i, record, text, by_orjson), summary in zip(parsed, summaries):
+        if summary is None:
             raw = raws[i]
             assert raw is not None
             result.outputs[i] = _passthrough(raw) if options.on_error == "pass" else None
             continue
-        dropped = _dropped_reasons(res)
-        _annotate(record, text, res, options, dropped)
+        _annotate(record, text, summary, options)
         result.outputs[i] = jsonl.dumps(record, by_orjson)
         result.cleaned += 1
-        result.lines += len(res.lines)
-        result.dropped += sum(dropped.values())
-        result.reasons.update(dropped)
+        result.lines += summary.lines
+        result.dropped += sum(summary.dropped.values())
+        result.reasons.update(summary.dropped)
 
 
-def _dropped_reasons(res: Any) -> Counter[str]:
-    """How many lines each reason dropped."""
-    return Counter(line.reason or "model" for line in res.lines if not line.kept)
-
-
-def _annotate(
-    record: dict[str, Any], text: str, res: Any, options: BatchOptions, dropped: Counter[str] | None = None
-) -> None:
+def _annotate(record: dict[str, Any], text: str, summary: Summary, options: BatchOptions) -> None:
     """Put the cleaned text and the summary of what was done into the record."""
-    cleaned = res.text
+    cleaned = summary.text
     if cleaned.endswith("\n") and not text.endswith("\n"):
         cleaned = cleaned[:-1]  # keep the input's convention: JSON text fields rarely end in "\n"
     record[options.output_field or options.field] = cleaned
     if options.meta_field:
-        if dropped is None:
-            dropped = _dropped_reasons(res)
         record[options.meta_field] = {
-            "model": res.model,
-            "lines": len(res.lines),
-            "dropped": sum(dropped.values()),
-            "reasons": dict(dropped),
-            "repairs": len(res.repairs),
+            "model": summary.model,
+            "lines": summary.lines,
+            "dropped": sum(summary.dropped.values()),
+            "reasons": summary.dropped,
+            "repairs": summary.repairs,
         }
 
 
@@ -668,7 +661,7 @@ def clean_records(
             elif on_error is not None:
                 on_error(index + j, *problem)
         if todo:
-            results = cleaner.explain_many([text for _, _, text in todo])
+            results = cleaner.summarize_many([text for _, _, text in todo])
             for (j, rec, text), res in zip(todo, results):
                 out = dict(rec)
                 _annotate(out, rec[field], res, options)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["Document", "Line", "Repair", "Result", "split_document", "LABELS"]
+__all__ = ["Document", "Line", "Repair", "Result", "split_document", "split_lines", "render", "render_outputs", "LABELS"]
 
 LABELS = ("article", "title", "boilerplate")
 
@@ -116,12 +117,14 @@ def parse_header(first_line: str) -> tuple[dict[str, str], str]:
     return metadata, first_line[pos:].lstrip()
 
 
-def split_document(text: str) -> Document:
-    """Split text into non-blank physical lines, remembering blank-line gaps.
+def split_lines(text: str) -> tuple[list[str], list[bool], dict[str, str]]:
+    """Text -> its non-blank physical lines, whether a blank line stood before each, and the header's metadata.
 
-    >>> doc = split_document(" date 2022-07-04 Title\\n\\nBody one.\\nBody two.\\n")
-    >>> doc.metadata, [(l.text, l.blank_before) for l in doc.lines]
-    ({'date': '2022-07-04'}, [('Title', False), ('Body one.', True), ('Body two.', False)])
+    What `split_document` does without making a `Line` per line, for batch
+    mode (`Cleaner.summarize_many`), which needs no per-line record.
+
+    >>> split_lines(" date 2022-07-04 Title\\n\\nBody one.\\nBody two.\\n")
+    (['Title', 'Body one.', 'Body two.'], [False, True, False], {'date': '2022-07-04'})
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -131,31 +134,51 @@ def split_document(text: str) -> Document:
     first = next((k for k, raw in enumerate(raw_lines) if raw.strip()), len(raw_lines))
     if first < len(raw_lines):
         metadata, raw_lines[first] = parse_header(raw_lines[first])
-    lines: list[Line] = []
-    append = lines.append
+    texts: list[str] = []
+    blank_before: list[bool] = []
     blank = False
     for raw in raw_lines[first:]:
         if raw.isspace() or not raw:
             blank = True
             continue
-        append(Line(len(lines), raw.rstrip(), blank and bool(lines)))
+        blank_before.append(blank and bool(texts))
+        texts.append(raw.rstrip())
         blank = False
-    return Document(lines=lines, metadata=metadata)
+    return texts, blank_before, metadata
+
+
+def split_document(text: str) -> Document:
+    """Split text into non-blank physical lines, remembering blank-line gaps.
+
+    >>> doc = split_document(" date 2022-07-04 Title\\n\\nBody one.\\nBody two.\\n")
+    >>> doc.metadata, [(l.text, l.blank_before) for l in doc.lines]
+    ({'date': '2022-07-04'}, [('Title', False), ('Body one.', True), ('Body two.', False)])
+    """
+    texts, blank_before, metadata = split_lines(text)
+    return Document(lines=list(map(Line, range(len(texts)), texts, blank_before)), metadata=metadata)
 
 
 def render(lines: list[Line]) -> str:
-    """Join kept lines with the input's layout: a blank line wherever the input had one.
+    """Join kept lines with the input's layout (see `render_outputs`)."""
+    return render_outputs([line.output for line in lines], [line.blank_before for line in lines])
+
+
+def render_outputs(outputs: Sequence[str | None], blank_before: Sequence[bool]) -> str:
+    """Join the lines' outputs (None: dropped) with the input's layout: a blank line wherever the input had one.
 
     A line whose predecessor was dropped keeps its own blank-line flag, so a
     document of blank-separated paragraphs stays one.
+
+    >>> render_outputs(["Title", None, "Body."], [False, True, True])
+    'Title\\n\\nBody.\\n'
     """
     parts: list[str] = []
-    for line in lines:
-        if line.output is None:
+    for output, blank in zip(outputs, blank_before):
+        if output is None:
             continue
         if parts:
-            parts.append("\n\n" if line.blank_before else "\n")
-        parts.append(line.output)
+            parts.append("\n\n" if blank else "\n")
+        parts.append(output)
     if parts:
         parts.append("\n")
     return "".join(parts)

@@ -21,6 +21,23 @@ def test_a_batch_gives_the_same_results_as_one_document_at_a_time():
         assert [(ln.label, ln.score) for ln in result.lines] == [(ln.label, ln.score) for ln in alone.lines]
 
 
+@pytest.mark.parametrize("config", [Config(), Config(keep_title=False), Config(repair=False), Config(cut_notices=False)])
+def test_batch_summaries_say_what_the_explanations_say(config):
+    """`summarize_many` (batch mode) skips the per-line records, not a decision."""
+    texts = [*TEXTS, "", "   \n\n", "One line.", " date 2022-07-04 \n\nBody after a bare header.\n"]
+    cleaner = Cleaner(config)
+    for summary, result in zip(cleaner.summarize_many(texts), cleaner.explain_many(texts)):
+        assert summary.text == result.text
+        assert summary.lines == len(result.lines)
+        dropped: dict[str, int] = {}
+        for line in result.lines:
+            if not line.kept:
+                dropped[line.reason] = dropped.get(line.reason, 0) + 1
+        assert summary.dropped == dropped
+        assert summary.repairs == len(result.repairs)
+        assert summary.model == result.model == cleaner.model.name
+
+
 def test_at_most_one_title_per_document():
     for result in Cleaner().explain_many(TEXTS):
         assert sum(ln.label == "title" for ln in result.lines) <= 1
