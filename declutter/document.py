@@ -8,8 +8,8 @@ line stood before it; rendering uses that to give the input's layout back.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 __all__ = ["Document", "Line", "Repair", "Result", "split_document", "split_lines", "render", "render_outputs", "LABELS"]
