@@ -48,7 +48,7 @@ def test_every_line_has_a_label_score_and_reason():
     for line in result.lines:
         assert line.label in ("article", "title", "boilerplate")
         assert 0.0 <= line.score <= 1.0
-        assert line.reason in ("model", "context", "between_boilerplate", "duplicate", "headline")
+        assert line.reason in ("model", "context", "between_boilerplate", "duplicate", "headline", "own_text")
         assert (line.output is not None) == line.kept
 
 
@@ -269,3 +269,21 @@ def test_page_like_documents_matches_the_per_document_rule():
         )
     assert 20 < sum(expected) < 380
     assert page_like_documents(p, doc_ids, lengths).tolist() == expected
+
+
+def test_context_does_not_drop_long_prose_its_own_text_calls_article():
+    """A long line stage 1 reads as article (P < 0.05) stays, whatever stage 2 says; `--threshold` still cuts it."""
+    import numpy as np
+
+    from declutter.decide import Rules, decide
+
+    prose = "The committee heard that the bill would leave farmers without any appeal against a licence. " * 2
+    texts = [prose, "Read more about gene technology", prose.replace("committee", "council")]
+    stage1 = np.array([[0.98, 0.0, 0.02], [0.5, 0.0, 0.5], [0.97, 0.0, 0.03]])
+    stage2 = np.array([[0.02, 0.0, 0.98], [0.01, 0.0, 0.99], [0.5, 0.0, 0.5]])
+    labels, reasons, _ = decide(texts, np.array([0, 3]), stage1, stage2, Rules(0.92, 0.65))
+    assert (labels[0], reasons[0]) == ("article", "own_text")
+    assert labels[1] == "boilerplate"  # short, and doubtful on its own text
+    assert (labels[2], reasons[2]) == ("article", "model")
+    labels, reasons, _ = decide(texts, np.array([0, 3]), stage1, stage2, Rules(0.92, 0.65, override=0.92))
+    assert labels[0] == "boilerplate"
