@@ -190,8 +190,8 @@ class Cleaner:
         kept = [i for i, label in enumerate(labels) if label == "article" or (keep_title and label == "title")]
         values = [texts[i] for i in kept]
         cuts: list[tuple[int, str]] = []
-        body = [k for k, i in enumerate(kept) if labels[i] == "article"]
-        if config.cut_notices and body:
+        body = [k for k, i in enumerate(kept) if labels[i] == "article"] if config.cut_notices else []
+        if body:
             first, last = body[0], body[-1]
             values[first], cut = cut_leading_tag(values[first])
             if cut:
