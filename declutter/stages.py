@@ -230,8 +230,8 @@ class TreeStage:
         """HistGradientBoostingClassifier.predict_proba(X), columns in `order`.
 
         Up to `numpy_max_rows` rows the trees are walked in NumPy, beyond
-        that by onnxruntime when the stage has it, else by scikit-learn's
-        predictor: the same numbers every way. The default is NUMPY_MAX_ROWS
+        that by onnxruntime when the stage has it and no value is NaN, else
+        by scikit-learn's predictor: the same numbers every way. The default is NUMPY_MAX_ROWS
         without onnxruntime and none with it (it is faster at any size).
         """
         X = np.ascontiguousarray(X, dtype=np.float64)
@@ -248,8 +248,8 @@ class TreeStage:
         if len(X) <= numpy_max_rows:
             for round_leaves in self._numpy_leaves(X).reshape(len(X), -1, self.per_round).transpose(1, 0, 2):
                 raw += round_leaves
-        elif onnx is not None and onnx.ready():  # imports onnxruntime on first use
-            raw += onnx.raw(X)
+        elif onnx is not None and not np.isnan(X).any() and onnx.ready():  # imports onnxruntime on first use
+            raw += onnx.raw(X)  # its trees do not track missing values (`tree_ensemble`)
         else:
             for i in range(0, len(X), _BLOCK_ROWS):
                 self._add_sklearn_leaves(X[i : i + _BLOCK_ROWS], raw[i : i + _BLOCK_ROWS])
