@@ -231,8 +231,9 @@ class TreeStage:
 
         Up to `numpy_max_rows` rows the trees are walked in NumPy, beyond
         that by onnxruntime when the stage has it and no value is NaN, else
-        by scikit-learn's predictor: the same numbers every way. The default is NUMPY_MAX_ROWS
-        without onnxruntime and none with it (it is faster at any size).
+        by scikit-learn's predictor: the same numbers every way. The default
+        is NUMPY_MAX_ROWS without onnxruntime and none with it (it is faster
+        at any size).
         """
         X = np.ascontiguousarray(X, dtype=np.float64)
         if X.ndim != 2 or X.shape[1] != self.n_features:
