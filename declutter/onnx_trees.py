@@ -76,7 +76,7 @@ def tree_ensemble(stage: TreeStage) -> bytes:
     # `TreeStage.proba` sends a batch holding one to the other walks. A
     # session whose nodes track them took ~10% longer for the same sums
     # (0.475 against 0.427 ms a residue document, medians of six alternated
-    # passes over 102,509 lines; scratch timing, 2026-12-02).
+    # passes over 102,509 lines; scratch timing, 2026-12-01).
     missing_true = np.zeros(len(splits), dtype=np.int64)
     roots = split_number[first]
     # A tree that is one leaf (a class a small model never splits on) gets a
