@@ -151,7 +151,7 @@ def _new_tokens(texts: list[str], base: LineModel, min_lines: int, limit: int) -
     vocab = base.vocab_index
     fresh = [
         tok
-        for tok, c in counts.most_common()
+        for tok, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))  # ties by token: see build_vocabulary
         if c >= min_lines and tok not in vocab and tok != "\x00" and not tok[:1].isdigit()
     ]
     return fresh[:limit]

@@ -421,8 +421,12 @@ def build_vocabulary(line_texts: Sequence[str], size: int = 40000, min_count: in
         chunk = list(line_texts[i : i + 20000])
         for toks in (set(_tokens([t])) for t in chunk):
             counts.update(toks)
-    vocab = [tok for tok, c in counts.most_common(size) if c >= min_count and not tok[:1].isdigit()]
-    vocab = [tok for tok in vocab if tok != _BOUNDARY]
+    # Ties broken by the token itself: `Counter.most_common` keeps them in
+    # first-seen order, and a set's order follows the process's string-hash
+    # seed, so the words at the cut and every column number (the bigram
+    # buckets hash them) would change from one training run to the next.
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+    vocab = [tok for tok, c in ranked if c >= min_count and not tok[:1].isdigit() and tok != _BOUNDARY]
     return ["<oov>", _BOUNDARY, "<num>", *vocab]
 
 

@@ -100,3 +100,33 @@ def test_duplicates_ignore_case_but_not_a_different_middle():
     lines = ["Same Line here", "same line HERE", head + " one middle " + tail, head + " another middle " + tail]
     dup = line_features([lines]).own[:, OWN_NAMES.index("is_duplicate")].tolist()
     assert dup == [0, 1, 0, 0]
+
+
+def test_the_vocabulary_breaks_count_ties_by_token_so_training_is_reproducible():
+    # Tokens of equal count come out in token order, not in the order a set
+    # happened to hold them: with the old first-seen order the words kept at
+    # the size cut, and every column number, followed the process's
+    # string-hash seed (PYTHONHASHSEED), so two runs trained two models.
+    texts = ["delta alpha charlie bravo echo", "echo bravo delta charlie alpha"] * 3
+    # size=4: the line-boundary token ties too and takes one of the four (it has index 1 anyway)
+    assert build_vocabulary(texts, size=4, min_count=1)[3:] == ["alpha", "bravo", "charlie"]
+
+
+def test_the_vocabulary_is_the_same_under_any_string_hash_seed():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from declutter.features import build_vocabulary;"
+        "words = [f'w{i}' for i in range(200)];"
+        "print(build_vocabulary([' '.join(words[i:] + words[:i]) for i in range(0, 200, 7)], size=50, min_count=1))"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
