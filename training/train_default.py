@@ -44,6 +44,7 @@ from declutter.train import (  # noqa: E402
     CONTEXT_LEARNING_RATE,
     CONTEXT_LEAVES,
     CONTEXT_ROUNDS,
+    RESIDUE_SHARE,
     LabeledDoc,
     fit,
     load_labeled,
@@ -186,6 +187,8 @@ def main() -> None:
     parser.add_argument("--context-rounds", type=int, default=CONTEXT_ROUNDS, help="stage-2 boosting rounds")
     parser.add_argument("--context-learning-rate", type=float, default=CONTEXT_LEARNING_RATE)
     parser.add_argument("--context-leaves", type=int, default=CONTEXT_LEAVES, help="leaves per stage-2 tree")
+    parser.add_argument("--residue-share", type=float, default=RESIDUE_SHARE,
+                        help="share of the training weight on extractor residue (default: by line count; declutter/train.py)")
     args = parser.parse_args()
     held_out = args.lodo or [n for n in args.train if n != "seeds"]
     if not set(held_out) & TUNE_WEIGHT.keys():
@@ -200,6 +203,7 @@ def main() -> None:
         "context_rounds": args.context_rounds,
         "context_learning_rate": args.context_learning_rate,
         "context_leaves": args.context_leaves,
+        "residue_share": args.residue_share,
     }
     train_sets = load_sets(args.lines, args.train)
     if args.max_docs:

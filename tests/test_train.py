@@ -1,0 +1,46 @@
+"""Training weights: how much each input shape counts in a fit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from declutter.train import RESIDUE_SHARE, LabeledDoc, _line_weights
+
+
+def _doc(n: int, shape: str, group: str = "site") -> LabeledDoc:
+    return LabeledDoc(["a line"] * n, ["article"] * n, group, shape=shape)
+
+
+MIX = [_doc(30, "residue"), _doc(100, "page"), _doc(10, "page", "other"), _doc(5, "residue", "other")]
+RESIDUE = np.repeat([True, False, False, True], [30, 100, 10, 5])
+
+
+@pytest.mark.parametrize("share", [0.5, 0.7, 0.2])
+def test_residue_gets_its_share_of_the_weight_whatever_the_line_counts(share):
+    w = _line_weights(MIX, share)
+    assert w[RESIDUE].sum() / w.sum() == pytest.approx(share)
+
+
+def test_by_line_count_every_shape_has_the_same_mean_line_weight():
+    w = _line_weights(MIX, None)
+    assert w[RESIDUE].mean() == pytest.approx(w[~RESIDUE].mean())
+
+
+@pytest.mark.parametrize("share", [None, 0.5, 0.7])
+def test_the_total_weight_does_not_move_with_the_share(share):
+    # Stage 1's C and stage 2's l2 were tuned at this scale (lines / shapes):
+    # doubling it changed the models as much as the share did.
+    assert _line_weights(MIX, share).sum() == pytest.approx(len(RESIDUE) / 2)
+
+
+def test_within_a_shape_a_long_document_weighs_sqrt_of_its_lines():
+    w = _line_weights(MIX, RESIDUE_SHARE)
+    long_page, short_page = w[30:130].sum(), w[130:140].sum()
+    assert long_page / short_page == pytest.approx(np.sqrt(100 / 10))
+
+
+def test_a_mix_of_one_shape_gives_it_all_the_weight():
+    docs = [_doc(30, "residue"), _doc(5, "residue")]
+    assert _line_weights(docs, 0.2).sum() == pytest.approx(35)
+
