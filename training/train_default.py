@@ -188,7 +188,7 @@ def main() -> None:
     parser.add_argument("--context-learning-rate", type=float, default=CONTEXT_LEARNING_RATE)
     parser.add_argument("--context-leaves", type=int, default=CONTEXT_LEAVES, help="leaves per stage-2 tree")
     parser.add_argument("--residue-share", type=float, default=RESIDUE_SHARE,
-                        help="share of the training weight on extractor residue (default: by line count; declutter/train.py)")
+                        help=f"share of the training weight on extractor residue (default: {RESIDUE_SHARE}; declutter/train.py)")
     args = parser.parse_args()
     held_out = args.lodo or [n for n in args.train if n != "seeds"]
     if not set(held_out) & TUNE_WEIGHT.keys():
