@@ -55,14 +55,14 @@ def _label_array(docs: Sequence[LabeledDoc]) -> np.ndarray:
 #: The final models of the first and last recipes on `benchmarks/quality.py`
 #: (150 documents a set, eight held-out sets; residue | page bF1 / aRec /
 #: tokF1): by line count (thresholds 0.94 / 0.70) 0.528 / 0.970 / 0.933 |
-#: 0.912 / 0.909 / 0.875, and it keeps seed 000's "Contribute today", seed
-#: 001's "source site" and seed 004's photo caption; 0.5, mean 1 (0.93 / 0.65) 0.569 / 0.975 / 0.932 |
-#: 0.913 / 0.911 / 0.874, every seed line right. It costs page text in
-#: other languages: on trafilatura_eval's snippets (`benchmarks/snippets.py`,
-#: leave-one-out, the shipped thresholds) residue F1 0.913 -> 0.912 but page
-#: F1 0.792 -> 0.777 (German 0.782 -> 0.760) against a line-count refit made
-#: before the vocabulary fix. Taken as the recipe, residue being what
-#: declutter mostly cleans. The
+#: 0.912 / 0.909 / 0.875, keeping seed 000's "Contribute today", seed 001's
+#: "source site" and seed 004's photo caption; 0.5, mean 1 (thresholds 0.93
+#: / 0.65) 0.569 / 0.975 / 0.932 | 0.913 / 0.911 / 0.874, every seed line
+#: right. It costs page text in other languages: on trafilatura_eval's
+#: snippets (`benchmarks/snippets.py`, leave-one-out, the shipped
+#: thresholds) residue F1 0.913 -> 0.912 but page F1 0.792 -> 0.777 (German
+#: 0.782 -> 0.760), against a line-count refit made before the vocabulary
+#: fix. Taken as the recipe: residue is what declutter mostly cleans. The
 #: shipped model (0.569 / 0.973 / 0.933 | 0.920 / 0.907 / 0.878) stays: it
 #: is ahead on page text, though no code can fit it again (training/README.md).
 RESIDUE_SHARE: float | None = 0.5
@@ -77,6 +77,8 @@ def _line_weights(docs: Sequence[LabeledDoc], residue_share: float | None = RESI
     same mean weight whatever its shape (a shape's total then follows its
     line count).
     """
+    if residue_share is not None and not 0.0 <= residue_share <= 1.0:
+        raise ValueError(f"residue_share must be between 0 and 1 (or None), not {residue_share}")
     weights = []
     for d in docs:
         n = max(len(d.lines), 1)

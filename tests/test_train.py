@@ -44,3 +44,8 @@ def test_a_mix_of_one_shape_gives_it_all_the_weight():
     docs = [_doc(30, "residue"), _doc(5, "residue")]
     assert _line_weights(docs, 0.2).sum() == pytest.approx(35)
 
+
+@pytest.mark.parametrize("share", [-0.1, 1.5])
+def test_a_share_outside_0_1_is_refused(share):
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        _line_weights(MIX, share)
