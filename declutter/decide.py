@@ -86,9 +86,9 @@ PAGE_LIKE_CONFIDENT_RATIO = 0.3  # confident lines >= this x doubtful (0.5 <= P 
 # document): residue 0.566 0.965 0.935 -> 0.566 0.966 0.935, page 0.919
 # 0.880 0.881 -> 0.919 0.883 0.881, modern page token F1 0.894 -> 0.895:
 # taken. Not taken (2026-12-02, 150 documents a set): anchors judged on the
-# lower of the two stages' P (stage 1 reads a paragraph's own text, and
-# stage 2 raises the paragraphs of an agency list or a sponsor list to
-# P 0.2-0.5, so a stretch could end early): residue 0.569 0.973 0.933 ->
+# lower of the two stages' P (in a residue document taken for page-like,
+# wcxb_dev/3036, the stretch ends at line 19 of 238: its later agency
+# paragraphs score 0.2-0.5 after context, over SPAN_ANCHOR_P): residue 0.569 0.973 0.933 ->
 # 0.564 0.974 0.933, page 0.920 0.907 0.878 -> 0.913 0.921 0.874 (modern
 # page 0.892 0.838 0.887 -> 0.890 0.869 0.887): more article kept, more
 # teasers too, lower token F1.
