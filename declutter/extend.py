@@ -41,7 +41,7 @@ import numpy as np
 from scipy import optimize, sparse
 
 from .errors import ModelError
-from .features import BIGRAM_BUCKETS, _tokens, line_features
+from .features import BIGRAM_BUCKETS, _tokens, by_count, line_features
 from .model import LineModel
 from .outlet import OutletMemory
 from .train import LabeledDoc, _label_array, _line_weights
@@ -151,7 +151,7 @@ def _new_tokens(texts: list[str], base: LineModel, min_lines: int, limit: int) -
     vocab = base.vocab_index
     fresh = [
         tok
-        for tok, c in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))  # ties by token: see build_vocabulary
+        for tok, c in by_count(counts)
         if c >= min_lines and tok not in vocab and tok != "\x00" and not tok[:1].isdigit()
     ]
     return fresh[:limit]

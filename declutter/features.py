@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
 from operator import itemgetter
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -40,6 +40,7 @@ __all__ = [
     "token_matrix",
     "context_features",
     "build_vocabulary",
+    "by_count",
     "Vocabulary",
     "seen_before_in_document",
 ]
@@ -407,6 +408,20 @@ def _tokens(texts: list[str], lowered: str | None = None) -> list[str]:
     return (joined.replace("\n", " \x00 ") + " \x00").split()
 
 
+def by_count(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """(token, count) pairs, most frequent first, ties broken by the token.
+
+    Not `Counter.most_common`: it keeps ties in first-seen order, and tokens
+    counted from a set come in the order of the process's string-hash seed,
+    so the words kept at a cut and every column number (the bigram buckets
+    hash them) would change from one training run to the next.
+
+    >>> by_count({"b": 2, "a": 2, "c": 3})
+    [('c', 3), ('a', 2), ('b', 2)]
+    """
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
 def build_vocabulary(line_texts: Sequence[str], size: int = 40000, min_count: int = 5) -> list[str]:
     """The most frequent tokens of the training lines (counted once per line).
 
@@ -421,11 +436,7 @@ def build_vocabulary(line_texts: Sequence[str], size: int = 40000, min_count: in
         chunk = list(line_texts[i : i + 20000])
         for toks in (set(_tokens([t])) for t in chunk):
             counts.update(toks)
-    # Ties broken by the token itself: `Counter.most_common` keeps them in
-    # first-seen order, and a set's order follows the process's string-hash
-    # seed, so the words at the cut and every column number (the bigram
-    # buckets hash them) would change from one training run to the next.
-    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:size]
+    ranked = by_count(counts)[:size]
     vocab = [tok for tok, c in ranked if c >= min_count and not tok[:1].isdigit() and tok != _BOUNDARY]
     return ["<oov>", _BOUNDARY, "<num>", *vocab]
 
