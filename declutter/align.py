@@ -42,6 +42,7 @@ __all__ = [
     "looks_like_boilerplate",
     "matches_title",
     "normalize",
+    "relabel_by_kind",
     "tokenize",
 ]
 
@@ -56,6 +57,8 @@ SHORT_TOKENS = 4
 #: the text: from UNKNOWN_MIN up they are left unknown.
 ARTICLE_MIN = 0.6
 UNKNOWN_MIN = 0.3
+#: AP photo captions run to ~40 words; a longer "caption" is a slideshow's story text.
+MAX_CAPTION_WORDS = 50
 #: 3-grams occurring more often than this in the gold do not vote for a position.
 _MAX_POSITIONS = 32
 
@@ -508,3 +511,20 @@ def label_by_snippets(
         seen.add(key)
         labels.append(label)
     return labels
+
+
+def relabel_by_kind(lines: Sequence[str], labels: list[str | None], kinds: Sequence[str]) -> None:
+    """Where the element kind (`declutter.html.RenderedLine.kind`) knows better
+    than a gold, LABELING.md wins: a photo caption or an entry of a list of
+    cited works is boilerplate even where the gold kept it. In place.
+
+    >>> labels = ["article", "article", "article"]
+    >>> relabel_by_kind(["Photo: AP", "^ Smith (2001). Title.", "Body."], labels, ["caption", "references", ""])
+    >>> labels
+    ['boilerplate', 'boilerplate', 'article']
+    """
+    for i, kind in enumerate(kinds):
+        if labels[i] != ARTICLE:
+            continue
+        if kind == "references" or (kind == "caption" and len(lines[i].split()) <= MAX_CAPTION_WORDS):
+            labels[i] = BOILERPLATE

@@ -62,12 +62,17 @@ _CAPTION_CSS = (
     ".image-credit, [class*='imageCredit'], [class*='photoCredit'], [class*='media__caption'], "
     "[class*='media__credit'], [id^='caption-attachment']"
 )
+# Lists of cited works (Wikipedia's and MediaWiki's reference lists): titles of
+# other documents with their links, boilerplate by LABELING.md's "links to
+# other stories" (wcxb_dev's gold drops them, readability's keeps them).
+_REFERENCES_CSS = "ol.references, .reflist, .mw-references-wrap, .refbegin"
 _WS = re.compile(r"[ \t\n\r\f\v]+")
 
 
 class RenderedLine(NamedTuple):
     """One rendered line and where it came from: `kind` is "h1".."h6" for a
-    heading, "caption" for a caption/credit container, "" otherwise."""
+    heading, "caption" for a caption/credit container, "references" for a
+    list of cited works, "" otherwise."""
 
     text: str
     kind: str = ""
@@ -85,9 +90,10 @@ def render_html(html: str, *, noscript: bool = False) -> list[RenderedLine]:
     tree = LexborHTMLParser(_cap_nesting(html))
     for node in tree.css(_HIDDEN_CSS):
         node.decompose()
-    caption_ids = {node.mem_id for node in tree.css(_CAPTION_CSS)}
+    marked = {node.mem_id: "references" for node in tree.css(_REFERENCES_CSS)}
+    marked.update((node.mem_id, "caption") for node in tree.css(_CAPTION_CSS))
     skip = _INVISIBLE - {"noscript"} if noscript else _INVISIBLE
-    return _walk(tree.root, skip, caption_ids) if tree.root is not None else []
+    return _walk(tree.root, skip, marked) if tree.root is not None else []
 
 
 #: No page a person reads nests elements this deep; lexbor's tree builder is
@@ -189,9 +195,10 @@ class _Lines:
             self.kind = ""
 
 
-def _walk(root: LexborNode, skip: frozenset[str], caption_ids: set[int]) -> list[RenderedLine]:
+def _walk(root: LexborNode, skip: frozenset[str], marked: dict[int, str]) -> list[RenderedLine]:
     """Depth-first walk with explicit enter/leave events (no recursion: old
-    pages nest unclosed tags thousands deep)."""
+    pages nest unclosed tags thousands deep); `marked` maps an element's
+    mem_id to the kind of everything inside it."""
     lines = _Lines()
     kinds: list[str] = [""]  # innermost element kind, one entry per open element
     pre = 0  # depth of open <pre> elements: their newlines are line breaks
@@ -218,8 +225,8 @@ def _walk(root: LexborNode, skip: frozenset[str], caption_ids: set[int]) -> list
                 kind = kinds[-1]
                 if tag in _HEADINGS:
                     kind = tag
-                elif node.mem_id in caption_ids:
-                    kind = "caption"
+                elif node.mem_id in marked:
+                    kind = marked[node.mem_id]
                 kinds.append(kind)
                 pre += tag == "pre"
         if descend:

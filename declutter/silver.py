@@ -10,7 +10,8 @@ the place of a gold text:
 2. the *reference*: `trafilatura.extract(html, favor_precision=True)`, which
    keeps little but what it keeps is article; each line is labeled by
    aligning it with the reference (`declutter.align.align_labels`, strict:
-   unsure lines stay unknown), captions are boilerplate (LABELING.md);
+   unsure lines stay unknown), captions and lists of cited works are
+   boilerplate (LABELING.md);
 3. the current model's opinion of every line (`Cleaner`): it *leans to
    boilerplate* at P(boilerplate) >= `LEANS_BOILERPLATE`, whatever its drop
    threshold (the shipped model drops residue lines only from 0.89, to spare
@@ -63,7 +64,6 @@ SHAPES = ("residue", "page")
 SURE_ARTICLE = 0.02
 SURE_BOILERPLATE = {"page": 0.99, "residue": 0.5}
 LEANS_BOILERPLATE = 0.5
-MAX_CAPTION_WORDS = 50  # as in training/build_lines.py: a longer "caption" is slideshow text
 MAX_HTML_CHARS = 3_000_000
 EXTRACT_SECONDS = 10
 
@@ -247,18 +247,12 @@ def _residue_lines(html: str) -> list[str] | None:
 def _reference_labels(
     lines: list[str], kinds: list[str], reference: str, title: str | None
 ) -> list[str | None]:
-    from .align import align_labels
+    from .align import align_labels, relabel_by_kind
 
     if not reference.strip():
         return [None] * len(lines)
     labels = align_labels(lines, reference, title=title)
-    for i, kind in enumerate(kinds):
-        if (
-            kind == "caption"
-            and labels[i] == "article"
-            and len(lines[i].split()) <= MAX_CAPTION_WORDS
-        ):
-            labels[i] = "boilerplate"
+    relabel_by_kind(lines, labels, kinds)
     return labels
 
 

@@ -8,6 +8,7 @@ from declutter.align import (
     looks_like_boilerplate,
     matches_title,
     normalize,
+    relabel_by_kind,
     tokenize,
 )
 
@@ -151,3 +152,11 @@ def test_a_big_page_with_menus_and_footers_aligns_its_article_block() -> None:
     )
     labels = align_labels(lines, gold)
     assert labels.count("article") == 400
+
+
+def test_relabel_by_kind_only_turns_kept_captions_and_references_into_boilerplate() -> None:
+    slideshow = " ".join(["word"] * 51)  # a "caption" this long is story text
+    lines = ["Photo: AP", slideshow, "^ Doe (1999). Cited.", "^ Doe (1999). Cited.", "Body.", "Unsure caption"]
+    labels: list[str | None] = ["article", "article", "article", "title", "article", None]
+    relabel_by_kind(lines, labels, ["caption", "caption", "references", "references", "", "caption"])
+    assert labels == ["boilerplate", "article", "boilerplate", "title", "article", None]

@@ -75,6 +75,19 @@ def test_kinds_mark_headings_and_captions() -> None:
     ]
 
 
+def test_kinds_mark_lists_of_cited_works() -> None:
+    html = (
+        "<p>Body [1]</p><h2>References</h2><div class='reflist'><ol class='references'>"
+        "<li>^ Smith, J. (2001). <a href=x>A title</a>. Retrieved 2020.</li></ol></div><p>Footer</p>"
+    )
+    assert render_html(html) == [
+        RenderedLine("Body [1]", ""),
+        RenderedLine("References", "h2"),
+        RenderedLine("^ Smith, J. (2001). A title. Retrieved 2020.", "references"),
+        RenderedLine("Footer", ""),
+    ]
+
+
 def test_deeply_nested_markup_does_not_recurse() -> None:
     html = "<div>" * 5000 + "deep" + "</div>" * 5000 + "<p>after</p>"
     assert html_to_lines(html) == ["deep", "after"]

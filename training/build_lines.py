@@ -49,6 +49,7 @@ from declutter.align import (
     label_by_snippets,
     looks_like_boilerplate,
     matches_title,
+    relabel_by_kind,
     tokenize,
 )
 from declutter.html import page_titles, render_html
@@ -72,7 +73,6 @@ MIN_RECALL = 0.8  # README's recommended training filter
 MAX_TITLE_WORDS = 20
 MAX_HTML_CHARS = 3_000_000  # bigger pages are skipped (trafilatura takes seconds)
 EXTRACT_SECONDS = 10
-MAX_CAPTION_WORDS = 50  # AP photo captions run to ~40 words; slideshow text is longer
 _SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 L3S_GOLD = {"headline": TITLE, "fulltext": ARTICLE}
 
@@ -216,20 +216,15 @@ def label(lines: list[str], prep: Prepared) -> list[str | None]:
 def _apply_kinds(lines: list[str], labels: list[str | None], kinds: list[str]) -> None:
     """Where the element kind knows better than the gold (LABELING wins):
 
-    * captions are boilerplate even where a gold kept them; a long "caption"
-      is a slideshow's story text, not a photo caption: left alone;
+    * captions and reference-list entries are boilerplate even where a gold
+      kept them (`declutter.align.relabel_by_kind`);
     * a subheading between two article lines that the gold left out is most
       likely an intertitle the annotator skipped: unknown, not boilerplate.
     """
+    relabel_by_kind(lines, labels, kinds)
     seen: set[str] = set()
     for i, kind in enumerate(kinds):
         if (
-            kind == "caption"
-            and labels[i] == ARTICLE
-            and len(lines[i].split()) <= MAX_CAPTION_WORDS
-        ):
-            labels[i] = BOILERPLATE
-        elif (
             kind in _SUBHEADINGS
             and labels[i] == BOILERPLATE
             and lines[i] not in seen
