@@ -235,6 +235,21 @@ def _apply_kinds(lines: list[str], labels: list[str | None], kinds: list[str]) -
         seen.add(lines[i])
 
 
+def guide_gold(gold: str, kind_of: dict[tuple[str, ...], str]) -> str:
+    """The gold text without the lines LABELING.md drops by element kind
+    (`relabel_by_kind`: captions, lists of cited works), so token F1 scores
+    the output against the same reading of the guide as the line labels.
+    `kind_of` maps a rendered line's tokens to its kind.
+
+    >>> guide_gold("Body text.\\n^ Doe (1999). Cited.", {("doe", "1999", "cited"): "references"})
+    'Body text.'
+    """
+    lines = gold.split("\n")
+    labels: list[str | None] = [ARTICLE] * len(lines)
+    relabel_by_kind(lines, labels, [kind_of.get(tuple(tokenize(x)), "") for x in lines])
+    return "\n".join(x for x, lab in zip(lines, labels) if lab == ARTICLE)
+
+
 def _between_article(labels: list[str | None], i: int) -> bool:
     before = next((x for x in reversed(labels[:i]) if x is not None), None)
     after = next((x for x in labels[i + 1 :] if x is not None), None)
@@ -258,6 +273,11 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
     page_labels = label(page_lines, prep)
     page_kinds = [r.kind for r in rendered]
     _apply_kinds(page_lines, page_labels, page_kinds)
+    kind_of: dict[tuple[str, ...], str] = {}
+    for r in rendered:
+        kind_of.setdefault(tuple(tokenize(r.text)), r.kind)
+    if prep.gold_out:
+        prep.gold_out = guide_gold(prep.gold_out, kind_of)
 
     docs = []
     residue = extract_residue(html)
@@ -271,9 +291,6 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
         ):
             residue.insert(0, _headline_text(prep.title, page_lines, page_labels))
         residue_labels = label(residue, prep)
-        kind_of: dict[tuple[str, ...], str] = {}
-        for r in rendered:
-            kind_of.setdefault(tuple(tokenize(r.text)), r.kind)
         _apply_kinds(
             residue, residue_labels, [kind_of.get(tuple(tokenize(x)), "") for x in residue]
         )
