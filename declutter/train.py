@@ -265,7 +265,7 @@ def load_labeled(paths: Iterable[str], **filters: Any) -> list[LabeledDoc]:
                         group=str(rec.get("site") or rec.get("outlet") or rec.get("id")),
                         dataset=str(rec.get("dataset", "")),
                         shape=str(rec.get("shape") or "residue"),
-                        meta={k: rec.get(k) for k in ("id", "lang", "page_type", "gold")},
+                        meta={k: rec.get(k) for k in ("id", "lang", "page_type", "gold", "gold_published")},
                     )
                 )
     return docs

@@ -142,8 +142,9 @@ def test_score_uses_project_metrics(seed):
     assert s["gold_docs"] == 1 and 0 < s["token_f1"] <= 1
 
 
-def test_quality_script_runs_baselines_end_to_end(tmp_path, capsys):
-    lines_dir = tmp_path / "lines"
+def _write_seed_lines(lines_dir, published_extra=None):
+    """The seeds as a build_lines wcxb_dev file; `published_extra` adds a
+    line to each gold as published (gold_published), as a caption would be."""
     lines_dir.mkdir()
     with gzip.open(lines_dir / "wcxb_dev.jsonl.gz", "wt", encoding="utf-8") as fh:
         for i, path in enumerate(SEEDS):
@@ -154,7 +155,14 @@ def test_quality_script_runs_baselines_end_to_end(tmp_path, capsys):
                 "gold": fx["expected_no_title"],
                 "lines": [{"text": ln["text"], "label": ln["label"]} for ln in fx["lines"]],
             }
+            if published_extra:
+                rec["gold_published"] = fx["expected_no_title"] + "\n" + published_extra
             fh.write(json.dumps(rec) + "\n")
+
+
+def test_quality_script_runs_baselines_end_to_end(tmp_path, capsys):
+    lines_dir = tmp_path / "lines"
+    _write_seed_lines(lines_dir)
     out = tmp_path / "q.json"
     code = quality.main(["--lines", str(lines_dir), "--datasets", "wcxb_dev", "cleaneval",
                          "--no-declutter", "--json", str(out)])
@@ -168,6 +176,18 @@ def test_quality_script_runs_baselines_end_to_end(tmp_path, capsys):
     assert set(residue["systems"]) == {"no cleaning", "C4 rules", "jusText"}
     assert residue["systems"]["no cleaning"]["boilerplate"]["recall"] == 0.0
     assert report["justext_mapping"]["no_paragraph"] == 0
+
+
+def test_quality_scores_token_f1_against_the_mapped_gold_unless_asked_for_the_published_one(tmp_path):
+    lines_dir = tmp_path / "lines"
+    _write_seed_lines(lines_dir, published_extra="Caption words only the published gold holds")
+    f1 = {}
+    for flag in ([], ["--published-gold"]):
+        out = tmp_path / f"q{len(flag)}.json"
+        assert quality.main(["--lines", str(lines_dir), "--datasets", "wcxb_dev", "--no-declutter",
+                             "--json", str(out), *flag]) == 0
+        f1[bool(flag)] = json.loads(out.read_text())["results"]["residue"]["wcxb_dev"]["systems"]["no cleaning"]["token_f1"]
+    assert f1[True] < f1[False]
 
 
 def test_throughput_profile_times_every_stage(tmp_path, model_path):

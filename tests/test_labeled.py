@@ -237,3 +237,37 @@ def test_any_documents_round_trip_through_both_forms(docs):
     assert loads_marked(dumps_marked(docs)) == docs
     assert loads_jsonl(dumps_jsonl(docs)) == docs
     assert json.loads(json.dumps([d.to_dict() for d in docs])) == [d.to_dict() for d in docs]
+
+
+def test_build_lines_scores_against_the_gold_read_by_the_guide_and_keeps_the_published_one():
+    """A page whose gold kept its photo caption, a reference list and the story
+    twice: the labels and the gold written for token F1 both leave them out."""
+    import sys
+    from pathlib import Path
+
+    training = str(Path(__file__).resolve().parent.parent / "training")
+    if training not in sys.path:
+        sys.path.insert(0, training)
+    import build_lines
+
+    body = [
+        "The harbour bridge will close to cars on Monday after engineers found cracks in two supports.",
+        "Cyclists and pedestrians can still cross it, the council said in a statement on Tuesday.",
+    ]
+    reference = "^ Smith, Jane (2001). Bridges of the north coast. Harbour Press. Retrieved 2020."
+    caption = "The bridge at dusk, seen from the east bank of the harbour"
+    html = (
+        "<html><body><h1>Bridge closes</h1>" + "".join(f"<p>{p}</p>" for p in body)
+        + f"<figure><img src=a.jpg><figcaption>{caption}</figcaption></figure>"
+        + f"<h2>References</h2><ol class='references'><li>{reference}</li></ol></body></html>"
+    )
+    gold = "\n".join([*body, caption, reference, body[0]])
+    page = {"id": "readability/x", "dataset": "readability", "url": "https://example.org/x", "lang": "en",
+            "html": html, "text": gold, "meta": {"title": "Bridge closes"}}
+    docs, _ = build_lines.build_page(page)
+    page_doc = next(d for d in docs if d["shape"] == "page")
+    labels = {line["text"]: line["label"] for line in page_doc["lines"]}
+    assert labels[caption] == labels[reference] == "boilerplate"
+    assert labels[body[0]] == labels[body[1]] == "article"
+    assert page_doc["gold"] == "\n".join(body)
+    assert page_doc["gold_published"] == gold

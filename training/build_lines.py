@@ -16,7 +16,8 @@ are mapped onto LABELING.md here, in `prepare()`.
         [--datasets NAME ...] [--jobs 2] [--limit N]
 
 Output: `<out>/<dataset>.jsonl.gz` (one document per line: id, dataset, site,
-lang, shape, page_type, gold, lines=[{text, label}]) and `<out>/summary.json`.
+lang, shape, page_type, gold, lines=[{text, label}], and gold_published where
+the gold was mapped onto LABELING.md) and `<out>/summary.json`.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout, package not in
 from declutter.align import (
     ARTICLE,
     BOILERPLATE,
+    SHORT_TOKENS,
     TITLE,
     align_labels,
     label_by_snippets,
@@ -236,17 +238,28 @@ def _apply_kinds(lines: list[str], labels: list[str | None], kinds: list[str]) -
 
 
 def guide_gold(gold: str, kind_of: dict[tuple[str, ...], str]) -> str:
-    """The gold text without the lines LABELING.md drops by element kind
-    (`relabel_by_kind`: captions, lists of cited works), so token F1 scores
-    the output against the same reading of the guide as the line labels.
-    `kind_of` maps a rendered line's tokens to its kind.
+    """The gold text without the lines LABELING.md drops, so token F1 scores
+    the output against the same reading of the guide as the line labels:
+    lines the markup relabels (`relabel_by_kind`: captions, lists of cited
+    works; `kind_of` maps a rendered line's tokens to its kind) and lines that
+    repeat text the gold already gave (a gold holding a story twice, a pull
+    quote), which the labels call boilerplate as a repeated line.
 
-    >>> guide_gold("Body text.\\n^ Doe (1999). Cited.", {("doe", "1999", "cited"): "references"})
-    'Body text.'
+    >>> guide_gold("Body text here.\\n^ Doe (1999). Cited.", {("doe", "1999", "cited"): "references"})
+    'Body text here.'
+    >>> guide_gold("One two three four. Five six.\\nOne two three four.\\nOne two.", {})
+    'One two three four. Five six.\\nOne two.'
     """
     lines = gold.split("\n")
     labels: list[str | None] = [ARTICLE] * len(lines)
     relabel_by_kind(lines, labels, [kind_of.get(tuple(tokenize(x)), "") for x in lines])
+    earlier = " "
+    for i, line in enumerate(lines):
+        tokens = tokenize(line)
+        joined = " ".join(tokens)
+        if len(tokens) >= SHORT_TOKENS and f" {joined} " in earlier:
+            labels[i] = None
+        earlier += joined + " "
     return "\n".join(x for x, lab in zip(lines, labels) if lab == ARTICLE)
 
 
@@ -276,8 +289,9 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
     kind_of: dict[tuple[str, ...], str] = {}
     for r in rendered:
         kind_of.setdefault(tuple(tokenize(r.text)), r.kind)
-    if prep.gold_out:
-        prep.gold_out = guide_gold(prep.gold_out, kind_of)
+    published = prep.gold_out
+    if published:
+        prep.gold_out = guide_gold(published, kind_of)
 
     docs = []
     residue = extract_residue(html)
@@ -294,18 +308,20 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
         _apply_kinds(
             residue, residue_labels, [kind_of.get(tuple(tokenize(x)), "") for x in residue]
         )
-        docs.append(_document(page, prep, "residue", residue, residue_labels))
-    docs.append(_document(page, prep, "page", page_lines, page_labels))
+        docs.append(_document(page, prep, "residue", residue, residue_labels, published))
+    docs.append(_document(page, prep, "page", page_lines, page_labels, published))
     kept = [d for d in docs if any(line["label"] is not None for line in d["lines"])]
     skipped["no_labeled_line"] += len(docs) - len(kept)
     return kept, skipped
 
 
 def _document(
-    page: dict[str, Any], prep: Prepared, shape: str, lines: list[str], labels: list[str | None]
+    page: dict[str, Any], prep: Prepared, shape: str, lines: list[str], labels: list[str | None],
+    published: str | None,
 ) -> dict[str, Any]:
+    """One output record; `gold_published` (the dataset's own gold text) only where `guide_gold` changed it."""
     meta = page["meta"]
-    return {
+    doc = {
         "id": page["id"],
         "dataset": page["dataset"],
         "site": site_of(page),
@@ -315,6 +331,9 @@ def _document(
         "gold": prep.gold_out,
         "lines": [{"text": text, "label": lab} for text, lab in zip(lines, labels)],
     }
+    if published != prep.gold_out:
+        doc["gold_published"] = published
+    return doc
 
 
 def site_of(page: dict[str, Any]) -> str:
