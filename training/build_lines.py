@@ -54,7 +54,7 @@ from declutter.align import (
     relabel_by_kind,
     tokenize,
 )
-from declutter.html import page_titles, render_html
+from declutter.html import RenderedLine, page_titles, render_html
 
 DATASETS = (
     "big9_news",
@@ -75,6 +75,7 @@ MIN_RECALL = 0.8  # README's recommended training filter
 MAX_TITLE_WORDS = 20
 MAX_HTML_CHARS = 3_000_000  # bigger pages are skipped (trafilatura takes seconds)
 EXTRACT_SECONDS = 10
+CONTAINED_MIN_TOKENS = 10  # guide_gold: a repeat this long inside earlier gold text is no accident
 _SUBHEADINGS = frozenset({"h2", "h3", "h4", "h5", "h6"})
 L3S_GOLD = {"headline": TITLE, "fulltext": ARTICLE}
 
@@ -237,28 +238,56 @@ def _apply_kinds(lines: list[str], labels: list[str | None], kinds: list[str]) -
         seen.add(lines[i])
 
 
-def guide_gold(gold: str, kind_of: dict[tuple[str, ...], str]) -> str:
+def kinds_for(lines: Sequence[str], rendered: Sequence[RenderedLine]) -> list[str]:
+    """The element kind of each line, found by its tokens: the kind of the
+    rendered line it equals, else of the reference entry it is a piece of
+    (trafilatura splits an entry at its inline markup), else "".
+
+    >>> kinds_for(["Body.", '"Title"', "Other"], [RenderedLine("Body."), RenderedLine('^ "Title". Press.', "references")])
+    ['', 'references', '']
+    """
+    kind_of: dict[tuple[str, ...], str] = {}
+    for r in rendered:
+        kind_of.setdefault(tuple(tokenize(r.text)), r.kind)
+    entries = [f" {' '.join(t)} " for t, kind in kind_of.items() if kind == "references"]
+    kinds = []
+    for line in lines:
+        tokens = tuple(tokenize(line))
+        kind = kind_of.get(tokens)
+        if kind is None and tokens and entries:
+            piece = f" {' '.join(tokens)} "
+            kind = "references" if any(piece in entry for entry in entries) else ""
+        kinds.append(kind or "")
+    return kinds
+
+
+def guide_gold(gold: str, rendered: Sequence[RenderedLine]) -> str:
     """The gold text without the lines LABELING.md drops, so token F1 scores
     the output against the same reading of the guide as the line labels:
     lines the markup relabels (`relabel_by_kind`: captions, lists of cited
-    works; `kind_of` maps a rendered line's tokens to its kind) and lines that
-    repeat text the gold already gave (a gold holding a story twice, a pull
-    quote), which the labels call boilerplate as a repeated line.
+    works, by `kinds_for`) and repeats,
+    which the labels call boilerplate: a line of >= SHORT_TOKENS tokens equal
+    to an earlier gold line, or of >= CONTAINED_MIN_TOKENS found inside the
+    earlier gold text (a gold that holds the story twice, split differently).
+    Shorter pieces of earlier text are left: hard-wrapped golds repeat them.
 
-    >>> guide_gold("Body text here.\\n^ Doe (1999). Cited.", {("doe", "1999", "cited"): "references"})
+    >>> guide_gold("Body text here.\\n^ Doe (1999). Cited.", [RenderedLine("^ Doe (1999). Cited.", "references")])
     'Body text here.'
-    >>> guide_gold("One two three four. Five six.\\nOne two three four.\\nOne two.", {})
-    'One two three four. Five six.\\nOne two.'
+    >>> guide_gold("One two three four. Five six.\\nOne two three four.\\nFive six seven eight.\\nFive six seven eight.", [])
+    'One two three four. Five six.\\nOne two three four.\\nFive six seven eight.'
     """
     lines = gold.split("\n")
     labels: list[str | None] = [ARTICLE] * len(lines)
-    relabel_by_kind(lines, labels, [kind_of.get(tuple(tokenize(x)), "") for x in lines])
-    earlier = " "
+    relabel_by_kind(lines, labels, kinds_for(lines, rendered))
+    earlier, seen = " ", set()
     for i, line in enumerate(lines):
-        tokens = tokenize(line)
+        tokens = tuple(tokenize(line))
         joined = " ".join(tokens)
-        if len(tokens) >= SHORT_TOKENS and f" {joined} " in earlier:
+        if len(tokens) >= SHORT_TOKENS and (
+            tokens in seen or (len(tokens) >= CONTAINED_MIN_TOKENS and f" {joined} " in earlier)
+        ):
             labels[i] = None
+        seen.add(tokens)
         earlier += joined + " "
     return "\n".join(x for x, lab in zip(lines, labels) if lab == ARTICLE)
 
@@ -286,12 +315,9 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
     page_labels = label(page_lines, prep)
     page_kinds = [r.kind for r in rendered]
     _apply_kinds(page_lines, page_labels, page_kinds)
-    kind_of: dict[tuple[str, ...], str] = {}
-    for r in rendered:
-        kind_of.setdefault(tuple(tokenize(r.text)), r.kind)
     published = prep.gold_out
     if published:
-        prep.gold_out = guide_gold(published, kind_of)
+        prep.gold_out = guide_gold(published, rendered)
 
     docs = []
     residue = extract_residue(html)
@@ -305,9 +331,7 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
         ):
             residue.insert(0, _headline_text(prep.title, page_lines, page_labels))
         residue_labels = label(residue, prep)
-        _apply_kinds(
-            residue, residue_labels, [kind_of.get(tuple(tokenize(x)), "") for x in residue]
-        )
+        _apply_kinds(residue, residue_labels, kinds_for(residue, rendered))
         docs.append(_document(page, prep, "residue", residue, residue_labels, published))
     docs.append(_document(page, prep, "page", page_lines, page_labels, published))
     kept = [d for d in docs if any(line["label"] is not None for line in d["lines"])]
