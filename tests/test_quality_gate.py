@@ -10,8 +10,10 @@ text; 120 documents a shape), then scored with `benchmarks/quality.py`'s own
 functions (about 10 s).
 Skipped where `../shared/data` is absent; CI has it.
 
-Floors: the figures measured on 2026-12-01 (in the comments) less a margin,
-so a new trafilatura release within the pinned range does not trip them.
+Floors: the figures measured (in the comments; 2026-12-02, token F1 against
+the gold as build_lines maps it onto LABELING.md) less a margin, so a new
+trafilatura release within the pinned range does not trip them. Doing
+nothing is a floor with no margin: declutter must never be worse than it.
 """
 
 from __future__ import annotations
@@ -83,17 +85,17 @@ def test_the_gate_sees_both_shapes_of_every_held_out_set(held_out_docs):
 def test_extractor_residue_keeps_its_article_lines_and_is_no_worse_than_doing_nothing(scores):
     residue = scores["residue"]
     ours = residue["declutter"]
-    assert ours["article"]["recall"] >= 0.92  # 0.942
-    assert ours["boilerplate"]["f1"] >= 0.55  # 0.607
-    assert ours["token_f1"] >= residue["no cleaning"]["token_f1"] - 0.005  # 0.9181 against 0.9171
-    assert ours["token_f1"] >= residue["C4 rules"]["token_f1"] + 0.2  # C4 0.611: it drops short article lines
+    assert ours["article"]["recall"] >= 0.95  # 0.978
+    assert ours["boilerplate"]["f1"] >= 0.55  # 0.632
+    assert ours["token_f1"] >= residue["no cleaning"]["token_f1"]  # 0.9246 against 0.9188
+    assert ours["token_f1"] >= residue["C4 rules"]["token_f1"] + 0.2  # C4 0.613: it drops short article lines
 
 
 def test_all_page_text_is_cleaned_better_than_by_c4_rules(scores):
     page = scores["page"]
     ours = page["declutter"]
-    assert ours["boilerplate"]["f1"] >= 0.93  # 0.949
-    assert ours["article"]["recall"] >= 0.86  # 0.889
-    assert ours["token_f1"] >= 0.86  # 0.883
+    assert ours["boilerplate"]["f1"] >= 0.93  # 0.947
+    assert ours["article"]["recall"] >= 0.90  # 0.946
+    assert ours["token_f1"] >= 0.86  # 0.884
     assert ours["token_f1"] >= page["C4 rules"]["token_f1"] + 0.01  # C4 0.847
-    assert ours["token_f1"] >= page["no cleaning"]["token_f1"] + 0.15  # 0.693
+    assert ours["token_f1"] >= page["no cleaning"]["token_f1"] + 0.15  # 0.690
