@@ -78,11 +78,13 @@ class RenderedLine(NamedTuple):
     kind: str = ""
 
 
-def render_html(html: str, *, noscript: bool = False) -> list[RenderedLine]:
+def render_html(html: str, *, noscript: bool = False, containers: bool = True) -> list[RenderedLine]:
     """All visible text of `html` as lines, with a hint of the element kind.
 
     `noscript=True` renders `<noscript>` content, as a crawler without
     JavaScript sees it (forum threads that put their posts only there).
+    `containers=False` skips the caption and reference-list queries (a
+    quarter of the rendering time) for callers that only want the text.
 
     >>> render_html("<h1>Big <b>news</b></h1><figure><img src=a.jpg><figcaption>Photo: AP</figcaption></figure>")
     [RenderedLine(text='Big news', kind='h1'), RenderedLine(text='Photo: AP', kind='caption')]
@@ -90,8 +92,10 @@ def render_html(html: str, *, noscript: bool = False) -> list[RenderedLine]:
     tree = LexborHTMLParser(_cap_nesting(html))
     for node in tree.css(_HIDDEN_CSS):
         node.decompose()
-    marked = {node.mem_id: "references" for node in tree.css(_REFERENCES_CSS)}
-    marked.update((node.mem_id, "caption") for node in tree.css(_CAPTION_CSS))
+    marked: dict[int, str] = {}
+    if containers:
+        marked.update((node.mem_id, "references") for node in tree.css(_REFERENCES_CSS))
+        marked.update((node.mem_id, "caption") for node in tree.css(_CAPTION_CSS))
     skip = _INVISIBLE - {"noscript"} if noscript else _INVISIBLE
     return _walk(tree.root, skip, marked) if tree.root is not None else []
 
@@ -146,7 +150,7 @@ def html_to_lines(html: str, *, noscript: bool = False) -> list[str]:
     ... )
     ['Home News', 'First bold para', 'after break', 'Second']
     """
-    return [line.text for line in render_html(html, noscript=noscript)]
+    return [line.text for line in render_html(html, noscript=noscript, containers=False)]
 
 
 def extract_title(html: str) -> str | None:

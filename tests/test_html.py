@@ -88,6 +88,14 @@ def test_kinds_mark_lists_of_cited_works() -> None:
     ]
 
 
+def test_text_only_rendering_skips_the_container_kinds_but_not_the_text() -> None:
+    html = "<h1>H</h1><figure><img src=a.jpg><figcaption>Photo: AP</figcaption></figure><ol class='references'><li>^ A</li></ol>"
+    assert render_html(html, containers=False) == [
+        RenderedLine("H", "h1"), RenderedLine("Photo: AP", ""), RenderedLine("^ A", "")
+    ]
+    assert html_to_lines(html) == [line.text for line in render_html(html)]
+
+
 def test_deeply_nested_markup_does_not_recurse() -> None:
     html = "<div>" * 5000 + "deep" + "</div>" * 5000 + "<p>after</p>"
     assert html_to_lines(html) == ["deep", "after"]
