@@ -38,6 +38,7 @@ __all__ = [
     "BOILERPLATE",
     "TITLE",
     "align_labels",
+    "kinds_for",
     "label_by_snippets",
     "looks_like_boilerplate",
     "matches_title",
@@ -528,3 +529,27 @@ def relabel_by_kind(lines: Sequence[str], labels: list[str | None], kinds: Seque
             continue
         if kind == "references" or (kind == "caption" and len(lines[i].split()) <= MAX_CAPTION_WORDS):
             labels[i] = BOILERPLATE
+
+
+def kinds_for(lines: Sequence[str], rendered: Sequence[tuple[str, str]]) -> list[str]:
+    """The element kind of each line, found by its tokens: the kind of the
+    rendered line it equals, else of the reference entry it is a piece of
+    (trafilatura splits an entry at its inline markup), else "". `rendered`
+    holds (text, kind) pairs, `declutter.html.RenderedLine`s.
+
+    >>> kinds_for(["Body.", '"Title"', "Other"], [("Body.", ""), ('^ "Title". Press.', "references")])
+    ['', 'references', '']
+    """
+    kind_of: dict[tuple[str, ...], str] = {}
+    for text, kind in rendered:
+        kind_of.setdefault(tuple(tokenize(text)), kind)
+    entries = [f" {' '.join(t)} " for t, kind in kind_of.items() if kind == "references"]
+    kinds = []
+    for line in lines:
+        tokens = tuple(tokenize(line))
+        kind = kind_of.get(tokens)
+        if kind is None and tokens and entries:
+            piece = f" {' '.join(tokens)} "
+            kind = "references" if any(piece in entry for entry in entries) else ""
+        kinds.append(kind or "")
+    return kinds

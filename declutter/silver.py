@@ -295,6 +295,7 @@ def label_page(
     reference alone. `rule`: "combine" (default), "reference" or "model"
     (for measuring; the flags are the same).
     """
+    from .align import kinds_for
     from .html import extract_title, render_html
 
     html = page.html
@@ -311,8 +312,7 @@ def label_page(
         elif shape == "residue":
             residue = _residue_lines(html)
             if residue:
-                kind_of = {r.text: r.kind for r in rendered}
-                docs.append(("residue", residue, [kind_of.get(x, "") for x in residue]))
+                docs.append(("residue", residue, kinds_for(residue, rendered)))
         else:
             raise ValueError(f"unknown shape {shape!r}: use residue or page")
     results = _model_opinions(cleaner, [lines for _, lines, _ in docs])

@@ -255,7 +255,9 @@ def test_a_piece_of_a_reference_entry_has_the_entry_s_kind():
     from declutter.html import RenderedLine
 
     rendered = [RenderedLine("Body of the story."), RenderedLine('^ Hartl, J. (1998). "Disney Will Distribute". The Times.', "references")]
-    kinds = _build_lines().kinds_for(["Body of the story.", "- ^ Hartl, J. (1998). \"Disney", "Will Distribute\"", "Body"], rendered)
+    from declutter.align import kinds_for
+
+    kinds = kinds_for(["Body of the story.", "- ^ Hartl, J. (1998). \"Disney", "Will Distribute\"", "Body"], rendered)
     assert kinds == ["", "references", "references", ""]  # "Body" is in no entry
 
 

@@ -50,6 +50,7 @@ from declutter.align import (
     align_labels,
     label_by_snippets,
     looks_like_boilerplate,
+    kinds_for,
     matches_title,
     relabel_by_kind,
     tokenize,
@@ -236,29 +237,6 @@ def _apply_kinds(lines: list[str], labels: list[str | None], kinds: list[str]) -
         ):
             labels[i] = None
         seen.add(lines[i])
-
-
-def kinds_for(lines: Sequence[str], rendered: Sequence[RenderedLine]) -> list[str]:
-    """The element kind of each line, found by its tokens: the kind of the
-    rendered line it equals, else of the reference entry it is a piece of
-    (trafilatura splits an entry at its inline markup), else "".
-
-    >>> kinds_for(["Body.", '"Title"', "Other"], [RenderedLine("Body."), RenderedLine('^ "Title". Press.', "references")])
-    ['', 'references', '']
-    """
-    kind_of: dict[tuple[str, ...], str] = {}
-    for r in rendered:
-        kind_of.setdefault(tuple(tokenize(r.text)), r.kind)
-    entries = [f" {' '.join(t)} " for t, kind in kind_of.items() if kind == "references"]
-    kinds = []
-    for line in lines:
-        tokens = tuple(tokenize(line))
-        kind = kind_of.get(tokens)
-        if kind is None and tokens and entries:
-            piece = f" {' '.join(tokens)} "
-            kind = "references" if any(piece in entry for entry in entries) else ""
-        kinds.append(kind or "")
-    return kinds
 
 
 def guide_gold(gold: str, rendered: Sequence[RenderedLine]) -> str:
