@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from declutter.align import (
     align_labels,
+    kinds_for,
     label_by_snippets,
     looks_like_boilerplate,
     matches_title,
@@ -160,3 +161,9 @@ def test_relabel_by_kind_only_turns_kept_captions_and_references_into_boilerplat
     labels: list[str | None] = ["article", "article", "article", "title", "article", None]
     relabel_by_kind(lines, labels, ["caption", "caption", "references", "references", "", "caption"])
     assert labels == ["boilerplate", "article", "boilerplate", "title", "article", None]
+
+
+def test_a_piece_of_a_reference_entry_has_the_entry_s_kind() -> None:
+    rendered = [("Body of the story.", ""), ('^ Hartl, J. (1998). "Disney Will Distribute". The Times.', "references")]
+    kinds = kinds_for(["Body of the story.", '- ^ Hartl, J. (1998). "Disney', 'Will Distribute"', "Body"], rendered)
+    assert kinds == ["", "references", "references", ""]  # "Body" is in no entry

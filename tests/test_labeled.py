@@ -239,7 +239,9 @@ def test_any_documents_round_trip_through_both_forms(docs):
     assert json.loads(json.dumps([d.to_dict() for d in docs])) == [d.to_dict() for d in docs]
 
 
-def _build_lines():
+def test_build_lines_scores_against_the_gold_read_by_the_guide_and_keeps_the_published_one():
+    """A page whose gold kept its photo caption, a reference list and the story
+    twice: the labels and the gold written for token F1 both leave them out."""
     import sys
     from pathlib import Path
 
@@ -247,24 +249,6 @@ def _build_lines():
     if training not in sys.path:
         sys.path.insert(0, training)
     import build_lines
-
-    return build_lines
-
-
-def test_a_piece_of_a_reference_entry_has_the_entry_s_kind():
-    from declutter.html import RenderedLine
-
-    rendered = [RenderedLine("Body of the story."), RenderedLine('^ Hartl, J. (1998). "Disney Will Distribute". The Times.', "references")]
-    from declutter.align import kinds_for
-
-    kinds = kinds_for(["Body of the story.", "- ^ Hartl, J. (1998). \"Disney", "Will Distribute\"", "Body"], rendered)
-    assert kinds == ["", "references", "references", ""]  # "Body" is in no entry
-
-
-def test_build_lines_scores_against_the_gold_read_by_the_guide_and_keeps_the_published_one():
-    """A page whose gold kept its photo caption, a reference list and the story
-    twice: the labels and the gold written for token F1 both leave them out."""
-    build_lines = _build_lines()
 
     body = [
         "The harbour bridge will close to cars on Monday after engineers found cracks in two supports.",

@@ -293,9 +293,7 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
     page_labels = label(page_lines, prep)
     page_kinds = [r.kind for r in rendered]
     _apply_kinds(page_lines, page_labels, page_kinds)
-    published = prep.gold_out
-    if published:
-        prep.gold_out = guide_gold(published, rendered)
+    gold = guide_gold(prep.gold_out, rendered) if prep.gold_out else prep.gold_out
 
     docs = []
     residue = extract_residue(html)
@@ -310,16 +308,16 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
             residue.insert(0, _headline_text(prep.title, page_lines, page_labels))
         residue_labels = label(residue, prep)
         _apply_kinds(residue, residue_labels, kinds_for(residue, rendered))
-        docs.append(_document(page, prep, "residue", residue, residue_labels, published))
-    docs.append(_document(page, prep, "page", page_lines, page_labels, published))
+        docs.append(_document(page, "residue", residue, residue_labels, gold, prep.gold_out))
+    docs.append(_document(page, "page", page_lines, page_labels, gold, prep.gold_out))
     kept = [d for d in docs if any(line["label"] is not None for line in d["lines"])]
     skipped["no_labeled_line"] += len(docs) - len(kept)
     return kept, skipped
 
 
 def _document(
-    page: dict[str, Any], prep: Prepared, shape: str, lines: list[str], labels: list[str | None],
-    published: str | None,
+    page: dict[str, Any], shape: str, lines: list[str], labels: list[str | None],
+    gold: str | None, published: str | None,
 ) -> dict[str, Any]:
     """One output record; `gold_published` (the dataset's own gold text) only where `guide_gold` changed it."""
     meta = page["meta"]
@@ -330,10 +328,10 @@ def _document(
         "lang": page.get("lang"),
         "shape": shape,
         "page_type": meta.get("page_type"),
-        "gold": prep.gold_out,
+        "gold": gold,
         "lines": [{"text": text, "label": lab} for text, lab in zip(lines, labels)],
     }
-    if published != prep.gold_out:
+    if published != gold:
         doc["gold_published"] = published
     return doc
 
