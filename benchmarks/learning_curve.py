@@ -49,10 +49,10 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from declutter.config import Config  # noqa: E402
-from declutter.evaluation import evaluate  # noqa: E402
+from declutter.teach.evaluation import evaluate  # noqa: E402
 from declutter.model import LineModel, default_model_path, load_model  # noqa: E402
 from declutter.pipeline import Cleaner  # noqa: E402
-from declutter.train import LabeledDoc, load_labeled  # noqa: E402
+from declutter.teach.documents import LabeledDoc, load_labeled  # noqa: E402
 
 OUTLETS = ("arstechnica.com", "foxnews.com", "latimes.com", "nymag.com", "nypost.com")
 SIZES = (5, 10, 20)
@@ -155,8 +155,8 @@ def silver_docs(
     """What `declutter label` gives for these pages: as it is (*silver*), and
     after a person checked the flagged lines only (*reviewed*: a flagged
     line takes the gold label of the same line of the same page and shape)."""
-    from declutter.labeled import to_labeled_docs
-    from declutter.silver import Page, label_page
+    from declutter.teach.documents import to_labeled_docs
+    from declutter.teach.silver import Page, label_page
 
     gold_of = {(d.meta["id"], d.shape): dict(zip(d.lines, d.labels)) for d in gold}
     cleaner = Cleaner(Config(), model=base)
@@ -191,7 +191,7 @@ def run_outlet(
     args: argparse.Namespace,
 ) -> dict[str, Any]:
     """Every row of one held-out outlet (runs in a worker)."""
-    from declutter.extend import extend
+    from declutter.teach.extend import extend
 
     base = load_model(base_path) if base_path else load_model()
     pool, test = split_outlet(docs)

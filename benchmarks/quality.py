@@ -47,11 +47,11 @@ from benchmarks.baselines import Decision, c4_rules, justext_rules, keep_all, ke
 from declutter.config import Config
 from declutter.document import Result
 from declutter.errors import ModelError
-from declutter.evaluation import TITLE_IN_GOLD, predict_kept
-from declutter.metrics import line_scores, token_f1
+from declutter.teach.evaluation import TITLE_IN_GOLD, predict_kept
+from declutter.teach.metrics import line_scores, token_f1
 from declutter.model import LineModel, default_model_path, load_model
 from declutter.pipeline import Cleaner
-from declutter.train import LabeledDoc, load_labeled
+from declutter.teach.documents import LabeledDoc, load_labeled
 
 __all__ = ["give_main_thresholds", "main", "parse_args", "run_baseline", "run_declutter", "sample", "score"]
 

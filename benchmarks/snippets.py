@@ -43,7 +43,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 from benchmarks.quality import BASELINES, SHAPES, Run, give_main_thresholds, run_baseline, run_declutter, warm_up
 from declutter.config import Config
 from declutter.model import LineModel, default_model_path, load_model, read_card
-from declutter.train import LabeledDoc, load_labeled
+from declutter.teach.documents import LabeledDoc, load_labeled
 
 __all__ = ["main", "normalise", "snippet_counts", "scores"]
 

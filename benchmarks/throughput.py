@@ -77,7 +77,7 @@ def _from_lines(lines_dir: Path) -> dict[str, list[dict[str, Any]]]:
 def _from_pages(data_dir: Path, pages_per_dataset: int) -> dict[str, list[dict[str, Any]]]:
     import trafilatura
 
-    from declutter.html import html_to_lines
+    from declutter.io.html import html_to_lines
 
     docs: dict[str, list[dict[str, Any]]] = {s: [] for s in SHAPES}
     for name in DATASETS:
@@ -141,7 +141,7 @@ def build_corpus(args: argparse.Namespace) -> dict[str, dict[str, Any]]:
 def run_one(path: str, jobs: int, model: str | None, chunk_size: int) -> dict[str, Any]:
     """Child process: one `run_batch` over a file; prints its stats as JSON."""
     started = time.perf_counter()
-    from declutter.batch import BatchOptions, run_batch
+    from declutter.io.batch import BatchOptions, run_batch
 
     with open(path, "rb") as fh, open(os.devnull, "wb") as out:
         stats = run_batch([(path, fh)], out, BatchOptions(model=model), jobs=jobs, chunk_size=chunk_size)
@@ -321,14 +321,16 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     import io
     import pstats
 
-    from declutter import batch, jsonl, pipeline, repair
-    from declutter import model as model_mod
-    from declutter import stages as stages_mod
-    from declutter.batch import BatchOptions, _worker_cleaner, run_batch
+    from declutter import pipeline, repair
+    from declutter.io import jsonl, workers
+    from declutter.model import linemodel as model_mod
+    from declutter.model import stages as stages_mod
+    from declutter.io.batch import BatchOptions, run_batch
+    from declutter.io.workers import worker_cleaner
 
     data = spread_sample(path, n_docs)
     options = BatchOptions(model=model)
-    _ = _worker_cleaner(options).model  # load (and cache) the model outside the timings
+    _ = worker_cleaner(options).model  # load (and cache) the model outside the timings
     # A first full pass pays the one-off costs (lazy imports, word lists, tables).
     run_batch([(None, io.BytesIO(data))], io.BytesIO(), options, jobs=1, chunk_size=chunk_size)
 
@@ -344,7 +346,7 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     timer.wrap("cuts", pipeline, "cut_trailing_notice")
     timer.wrap("repair", repair, "repair_lines")
     timer.wrap("render", pipeline, "render_outputs")
-    timer.wrap("JSON parse", batch, "_parse")
+    timer.wrap("JSON parse", workers, "_parse")
     timer.wrap("JSON write", jsonl, "dumps")
     started = time.perf_counter()
     stats = run_batch([(None, io.BytesIO(data))], io.BytesIO(), options, jobs=1, chunk_size=chunk_size)
@@ -367,11 +369,12 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
 def chunk_sweep(path: str, model: str | None, n_docs: int, sizes: list[int]) -> dict[int, float]:
     import io
 
-    from declutter.batch import BatchOptions, _worker_cleaner, run_batch
+    from declutter.io.batch import BatchOptions, run_batch
+    from declutter.io.workers import worker_cleaner
 
     data = spread_sample(path, n_docs)
     options = BatchOptions(model=model)
-    _worker_cleaner(options)
+    worker_cleaner(options)
     out = {}
     for size in sizes:
         cpu = time.process_time()

@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .features import _pick, seen_before_in_document
+from .features import pick, seen_before_in_document
 
 __all__ = [
     "Rules", "Decisions", "decide", "page_like_documents", "article_spans", "context_overruled", "first_line_titles",
@@ -216,7 +216,7 @@ def context_overruled(texts: list[str], stage1: np.ndarray, dropped: np.ndarray)
     sure = np.flatnonzero(dropped & (stage1[:, 2] < CONTEXT_OVERRULE_P))
     if not len(sure):
         return sure
-    return sure[np.fromiter(map(len, _pick(texts, sure)), np.int64, len(sure)) >= SPAN_ANCHOR_CHARS]
+    return sure[np.fromiter(map(len, pick(texts, sure)), np.int64, len(sure)) >= SPAN_ANCHOR_CHARS]
 
 
 def first_line_titles(
@@ -294,7 +294,7 @@ def article_spans(texts: list[str], p_boiler: np.ndarray, doc_ids: np.ndarray, p
     candidates = np.flatnonzero(page_like[doc_ids] & (p_boiler < SPAN_ANCHOR_P))
     if not len(candidates):
         return inside
-    long_enough = np.fromiter(map(len, _pick(texts, candidates)), np.int64, len(candidates)) >= SPAN_ANCHOR_CHARS
+    long_enough = np.fromiter(map(len, pick(texts, candidates)), np.int64, len(candidates)) >= SPAN_ANCHOR_CHARS
     anchors = candidates[long_enough]
     if not len(anchors):
         return inside
@@ -363,7 +363,7 @@ def repeated_lines(texts: list[str], doc_ids: np.ndarray) -> np.ndarray:
     recurring = np.flatnonzero(_recurs_in_document(head_keys, doc_ids))
     if not len(recurring):
         return out
-    keys = [text.casefold() for text in _pick(stripped, recurring)]
+    keys = [text.casefold() for text in pick(stripped, recurring)]
     repeat = seen_before_in_document(np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys)), doc_ids[recurring])
     for k in np.flatnonzero(repeat).tolist():
         key = keys[k]

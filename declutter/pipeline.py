@@ -177,7 +177,7 @@ class Cleaner:
         """
         if self._predicted:
             return self.model.predict(line_texts)
-        from .stages import ONE_SHOT_NUMPY_MAX_ROWS
+        from .model.stages import ONE_SHOT_NUMPY_MAX_ROWS
 
         scores = self.model.predict(line_texts, numpy_max_rows=ONE_SHOT_NUMPY_MAX_ROWS)
         self._predicted = True

@@ -50,7 +50,8 @@ def tiny_model(tmp_path_factory):
     """
     import json
 
-    from declutter.train import LabeledDoc, fit
+    from declutter.teach.documents import LabeledDoc
+    from declutter.teach.fit import fit
 
     docs = []
     for path in sorted((FIXTURES / "seeds").glob("*.json")):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from declutter.align import (
+from declutter.teach.align import (
     align_labels,
     kinds_for,
     label_by_snippets,

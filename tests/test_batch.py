@@ -167,7 +167,7 @@ def test_on_error_skip_leaves_bad_records_out(run_cli, model_path):
 
 
 def test_per_record_messages_are_capped(run_cli, model_path):
-    from declutter.cli import MAX_ERRORS_SHOWN
+    from declutter.cli.batch import MAX_ERRORS_SHOWN
 
     result = run_cli(["--jsonl", "--model", model_path], b"bad\n" * (MAX_ERRORS_SHOWN + 7))
     assert result.code == 1
@@ -224,7 +224,7 @@ def test_other_fields_come_back_with_the_values_json_gives_them(run_cli, model_p
 
 
 def test_a_line_too_long_to_hold_is_spooled_and_passed_through(model_path, tmp_path):
-    from declutter.batch import BatchOptions, run_batch
+    from declutter.io.batch import BatchOptions, run_batch
 
     options = BatchOptions(model=model_path, max_chars=10)  # lines over 6*10 + 1 MiB bytes are spooled
     huge = b'{"text": "' + b"a" * (options.max_line_bytes + 10) + b'"}\n'
@@ -264,7 +264,7 @@ def test_batch_stdin_and_stdout_with_dashes(run_cli, model_path):
 def test_gzip_on_stdin_is_recognised_by_its_magic_bytes(monkeypatch):
     import sys
 
-    from declutter.textio import open_input
+    from declutter.io.textio import open_input
 
     data = gzip.compress(b'{"a": 1}\n')
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BufferedReader(io.BytesIO(data))))
@@ -315,7 +315,7 @@ def test_filter_still_takes_a_file_named_like_nothing_special(run_cli, model_pat
 
 
 def test_progress_bar_only_on_a_terminal(run_cli, model_path, monkeypatch):
-    from declutter import cli
+    from declutter.cli import batch as cli
 
     argv = ["--jsonl", "--model", model_path]
     piped = run_cli(argv, _jsonl(_records(3)))
@@ -331,7 +331,7 @@ def test_progress_bar_only_on_a_terminal(run_cli, model_path, monkeypatch):
 
 
 def _run(model_path: str, data: bytes, **kwargs) -> bytes:
-    from declutter.batch import BatchOptions, run_batch
+    from declutter.io.batch import BatchOptions, run_batch
 
     out = io.BytesIO()
     run_batch([(None, io.BytesIO(data))], out, BatchOptions(model=model_path), **kwargs)
@@ -351,7 +351,7 @@ def test_two_worker_processes_give_the_same_bytes_as_one(model_path):
 
 def test_reading_is_streamed_not_whole_file(model_path):
     """When the first chunk is written, only a couple of chunks have been read."""
-    from declutter.batch import BatchOptions, run_batch
+    from declutter.io.batch import BatchOptions, run_batch
 
     record = json.dumps({"text": GOOD}).encode() + b"\n"
     size, n_chunks = 5, 40
@@ -376,7 +376,7 @@ def test_reading_is_streamed_not_whole_file(model_path):
 
 
 def test_chunks_are_bounded_in_bytes_too():
-    from declutter.batch import read_chunks
+    from declutter.io.batch import read_chunks
 
     line = b'{"text": "' + b"a" * 1000 + b'"}\n'
     chunks = list(read_chunks([("a", io.BytesIO(line * 100))], chunk_size=1000, chunk_bytes=10_000))
@@ -386,7 +386,7 @@ def test_chunks_are_bounded_in_bytes_too():
 
 
 def test_chunks_span_files_so_small_files_make_full_chunks():
-    from declutter.batch import read_chunks
+    from declutter.io.batch import read_chunks
 
     files = [(f"f{i}", io.BytesIO(b'{"text": "a"}\n\n{"text": "b"}\n')) for i in range(5)]
     (chunk,) = read_chunks(files, chunk_size=100)
@@ -427,7 +427,7 @@ def test_dask_backend_without_scheduler_or_without_dask(run_cli, model_path, mon
 
 
 def test_clean_records_for_engines_that_bring_their_own_parallelism(cleaner):
-    from declutter.batch import clean_records
+    from declutter.io.batch import clean_records
 
     errors = []
     records = [{"text": DOCS[0], "id": 1}, {"id": 2}, {"text": 3}]
@@ -442,10 +442,10 @@ def test_clean_records_for_engines_that_bring_their_own_parallelism(cleaner):
 
 
 def test_every_batch_option_is_documented():
-    from declutter.cli import _subcommands, build_command_parser
+    from declutter.cli import subcommands, build_command_parser
 
     doc = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
-    parser = _subcommands(build_command_parser())["batch"]
+    parser = subcommands(build_command_parser())["batch"]
     flags = {opt for action in parser._actions for opt in action.option_strings if opt.startswith("--")}
     missing = sorted(f for f in flags - {"--help"} if f not in doc)
     assert not missing, f"not in docs/batch.md: {missing}"
@@ -454,7 +454,7 @@ def test_every_batch_option_is_documented():
 def test_spark_recipe_in_the_docs_uses_the_public_api():
     doc = (ROOT / "docs" / "batch.md").read_text(encoding="utf-8")
     assert "mapPartitions" in doc and "clean_records" in doc
-    from declutter.batch import clean_records  # noqa: F401 - the name the recipe uses
+    from declutter.io.batch import clean_records  # noqa: F401 - the name the recipe uses
 
 
 def test_readme_example_paths_exist():
@@ -464,7 +464,7 @@ def test_readme_example_paths_exist():
 def test_the_garbage_collector_rests_during_a_chunk_and_is_restored_after():
     import gc
 
-    from declutter.batch import fewer_collections
+    from declutter.io.workers import fewer_collections
 
     before, frozen = gc.get_threshold(), gc.get_freeze_count()
     with fewer_collections(young_threshold=12_345):

@@ -23,8 +23,8 @@ pytest.importorskip("justext")
 
 from benchmarks import baselines, quality
 from benchmarks.baselines import c4_line, c4_rules, justext_rules, keep_all, kept_text
-from declutter.metrics import line_scores
-from declutter.train import LabeledDoc
+from declutter.teach.metrics import line_scores
+from declutter.teach.documents import LabeledDoc
 
 SEEDS = sorted((ROOT / "fixtures" / "seeds").glob("*.json"))
 

@@ -118,7 +118,7 @@ def test_installed_console_script_runs_as_a_subprocess():
 
 def test_explain_marked_writes_the_labeled_form_train_reads(run_cli):
     from declutter.document import split_document
-    from declutter.labeled import loads_marked
+    from declutter.io.marked import loads_marked
 
     result = run_cli(["--explain", "--format", "marked", str(SEED)])
     assert result.code == 0, result.stderr

@@ -10,13 +10,15 @@ import numpy as np
 import pytest
 
 from declutter.config import Config
-from declutter.evaluation import as_document
-from declutter.extend import compute_anchor, extend
+from declutter.teach.evaluation import as_document
+from declutter.teach.extend import compute_anchor, extend
 from declutter.features import line_features
-from declutter.labeled import LabeledLine, LabeledText, to_labeled_docs, write_labeled
+from declutter.io.labeled import LabeledLine, LabeledText
+from declutter.teach.documents import to_labeled_docs
+from declutter.io.labeled_files import write_labeled
 from declutter.model import load_model
 from declutter.pipeline import Cleaner
-from declutter.train import LabeledDoc
+from declutter.teach.documents import LabeledDoc
 
 WORDS = (
     "council minister river village school budget election storm harbour bridge farmers police "
@@ -198,7 +200,7 @@ def test_unlabeled_documents_alone_cannot_extend(anchored):
 
 
 def test_train_extends_a_model_and_writes_heldout_scores_by_outlet(anchored, tmp_path, capsys):
-    from declutter.cli_model import main
+    from declutter.cli.teach import main
 
     base = anchored.save(tmp_path / "base.skops")
     data = tmp_path / "bugle.marked"
@@ -225,7 +227,7 @@ def test_train_extends_a_model_and_writes_heldout_scores_by_outlet(anchored, tmp
 
 
 def test_train_from_scratch_and_errors_are_one_line(tmp_path, capsys):
-    from declutter.cli_model import main
+    from declutter.cli.teach import main
 
     data = tmp_path / "bugle.jsonl"
     write_labeled([bugle_doc(i) for i in range(6)], data)
@@ -246,7 +248,7 @@ def test_train_from_scratch_and_errors_are_one_line(tmp_path, capsys):
 def test_register_adds_the_three_subcommands_to_a_parser():
     import argparse
 
-    from declutter.cli_model import register
+    from declutter.cli.teach import register
 
     parser = argparse.ArgumentParser(prog="declutter")
     register(parser.add_subparsers(dest="command"))

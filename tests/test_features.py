@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from declutter.features import (
-    CONTEXT_NAMES,
-    OWN_NAMES,
-    Vocabulary,
-    build_vocabulary,
-    context_features,
-    line_features,
-    token_matrix,
-)
+from declutter.features import CONTEXT_NAMES, OWN_NAMES, Vocabulary, build_vocabulary, context_features, line_features, token_matrix
 
 DOCS = [
     ["Support us!", "Read more", "Putin said on Monday that the troops would rest before the next push.", "kremlin.ru"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from declutter.html import RenderedLine, extract_title, html_to_lines, page_titles, render_html
+from declutter.io.html import RenderedLine, extract_title, html_to_lines, page_titles, render_html
 
 
 def test_block_elements_start_lines_and_inline_elements_join() -> None:

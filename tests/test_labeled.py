@@ -10,20 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from declutter.document import Line, Result
-from declutter.labeled import (
-    LabeledFormatError,
-    LabeledLine,
-    LabeledText,
-    dumps_jsonl,
-    dumps_marked,
-    from_result,
-    loads_jsonl,
-    loads_marked,
-    read_labeled,
-    to_labeled_docs,
-    to_marked,
-    write_labeled,
-)
+from declutter.io.labeled import LabeledFormatError, LabeledLine, LabeledText, dumps_jsonl, from_result, loads_jsonl
+from declutter.io.marked import dumps_marked, loads_marked, to_marked
+from declutter.io.labeled_files import read_labeled, write_labeled
+from declutter.teach.documents import to_labeled_docs
 
 DOC = LabeledText(
     "p1",

@@ -126,7 +126,7 @@ def test_a_model_loaded_for_prediction_predicts_as_the_full_one_and_cannot_be_sa
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
     with pytest.raises(ModelError, match="prediction only"):
         light.save(tmp_path / "again.skops")
-    from declutter.extend import extend
+    from declutter.teach.extend import extend
 
     with pytest.raises(ModelError, match="prediction only"):
         extend(light, [])
@@ -161,10 +161,10 @@ def test_a_saved_model_has_its_onnx_trees_and_a_tampered_onnx_file_is_refused(ti
 
 def test_without_onnxruntime_the_onnx_file_is_not_read_and_stage_2_is_the_same(tiny_model, monkeypatch):
     """What a plain `pip install .` (no declutter[fast]) runs."""
-    from declutter import model as model_module
+    from declutter.model import files as model_files
 
     model, path = tiny_model
-    monkeypatch.setattr(model_module, "onnxruntime_installed", lambda: False)
+    monkeypatch.setattr(model_files, "onnxruntime_installed", lambda: False)
     plain = load_model(path, estimators=False)
     assert plain.stages[1].onnx is None
     docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
@@ -251,7 +251,8 @@ def test_a_cleaners_first_call_leaves_the_shared_walk_limit_alone():
     threads entering and leaving out of order could leave raised for every later call."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from declutter import Cleaner, stages
+    from declutter import Cleaner
+    from declutter.model import stages
 
     limit = stages.NUMPY_MAX_ROWS
     text = "\n\n".join(f"Paragraph {i} of a long report on the harbour." for i in range(200))
@@ -349,7 +350,7 @@ def test_stage1_without_the_stacked_matrix_matches_sklearn(n_classes):
     from scipy import sparse
     from sklearn.linear_model import LogisticRegression
 
-    from declutter.stages import LinearStage
+    from declutter.model.stages import LinearStage
 
     rng = np.random.default_rng(0)
     tokens = sparse.random(400, 50, density=0.1, format="csr", random_state=1, dtype=np.float32)
@@ -368,13 +369,13 @@ def test_default_model_stage1_matches_sklearn_on_real_lines():
 
     from declutter.document import split_document
     from declutter.features import line_features
-    from declutter.model import _ordered_proba
+    from declutter.model import ordered_proba
 
     model = load_model()
     docs = [split_document(p.read_text(encoding="utf-8")).texts for p in SEEDS]
     assert len(docs) == 5
     stage1, _ = model.predict(docs)
-    expected = _ordered_proba(model.text_model, model.stage1_inputs(line_features(docs)))
+    expected = ordered_proba(model.text_model, model.stage1_inputs(line_features(docs)))
     np.testing.assert_allclose(stage1, expected, rtol=0, atol=1e-5)
 
 
@@ -427,7 +428,7 @@ def test_the_trees_predict_on_one_openmp_thread(tiny_model, monkeypatch):
     machine (or in joblib workers) extra threads only wait on each other."""
     from sklearn.ensemble._hist_gradient_boosting.predictor import TreePredictor
 
-    from declutter import stages
+    from declutter.model import stages
 
     seen: list[int] = []
     predict = TreePredictor.predict
@@ -456,8 +457,8 @@ def _stage2_inputs(model, docs):
 def test_every_tree_walk_gives_sklearns_probabilities_on_real_lines(walk, monkeypatch):
     """NumPy's and scikit-learn's walks give predict_proba exactly; onnxruntime
     adds the same leaves in another order (within 1e-12)."""
-    from declutter import stages
-    from declutter.model import _ordered_proba, default_model_path
+    from declutter.model import stages
+    from declutter.model import ordered_proba, default_model_path
 
     model = load_model(default_model_path())
     tree_stage = model.stages[1]
@@ -478,29 +479,29 @@ def test_every_tree_walk_gives_sklearns_probabilities_on_real_lines(walk, monkey
             np.testing.assert_array_equal(got, expected)
 
     for rows in (X[:1], X[:7], X[:64], X):
-        same(tree_stage.proba(rows, order), _ordered_proba(model.context_model, rows))
+        same(tree_stage.proba(rows, order), ordered_proba(model.context_model, rows))
     # A missing value goes where each tree sends missing values, as in scikit-learn.
     holes = X[:20].copy()
     holes[::3, ::4] = np.nan
-    same(tree_stage.proba(holes, order), _ordered_proba(model.context_model, holes))
+    same(tree_stage.proba(holes, order), ordered_proba(model.context_model, holes))
 
 
 def test_a_replaced_stage_2_is_not_served_stale(tiny_model):
     import dataclasses
 
-    from declutter.model import _ordered_proba
+    from declutter.model import ordered_proba
 
     model, _ = tiny_model
     model = dataclasses.replace(model)
     docs = [["Read more", "The council agreed on Monday to extend the ceasefire by a week, officials said."]]
     _, stage2 = model.predict(docs)
-    np.testing.assert_array_equal(stage2, _ordered_proba(model.context_model, _stage2_inputs(model, docs)))
+    np.testing.assert_array_equal(stage2, ordered_proba(model.context_model, _stage2_inputs(model, docs)))
     changed = copy.deepcopy(model.context_model)
     changed._baseline_prediction = changed._baseline_prediction + np.array([[2.0, 0.0, -2.0]])
     other = dataclasses.replace(model, context_model=changed)
     _, stage2_other = other.predict(docs)
     assert not np.allclose(stage2_other, stage2)
-    np.testing.assert_array_equal(stage2_other, _ordered_proba(changed, _stage2_inputs(other, docs)))
+    np.testing.assert_array_equal(stage2_other, ordered_proba(changed, _stage2_inputs(other, docs)))
 
 
 def _set(arrays, key, value, at=None):
@@ -540,7 +541,7 @@ def test_a_two_class_model_predicts_exactly_as_sklearn(walk, monkeypatch):
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.linear_model import LogisticRegression
 
-    from declutter import stages
+    from declutter.model import stages
 
     monkeypatch.setattr(stages, "NUMPY_MAX_ROWS", 10**9 if walk == "numpy" else 0)
     rng = np.random.default_rng(1)
@@ -566,7 +567,7 @@ def test_threads_sharing_a_model_make_one_onnx_session(monkeypatch):
     from concurrent.futures import ThreadPoolExecutor
 
     pytest.importorskip("onnxruntime")
-    from declutter import onnx_trees
+    from declutter.model import onnx_trees
 
     docs = [[f"Line {i} of a long list, with some words." for i in range(300)]]
     expected = load_model(estimators=False).predict(docs)[1]

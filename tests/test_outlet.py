@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 
-from declutter.outlet import OutletMemory, line_hashes, normalize_line
+from declutter.model.outlet import OutletMemory, line_hashes, normalize_line
 
 STORIES = [
     "The council voted on Monday to extend the ceasefire by one more week.",
@@ -137,7 +137,7 @@ def test_a_model_with_memory_applies_it_and_keeps_it_in_its_file(tiny_model, tmp
 
 def test_a_batch_run_can_remember_an_outlet_without_labels(tiny_model):
     from declutter.config import Config
-    from declutter.outlet import with_memory
+    from declutter.model.outlet import with_memory
     from declutter.pipeline import Cleaner
 
     model, _ = tiny_model

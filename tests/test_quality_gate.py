@@ -40,7 +40,7 @@ def held_out_docs():
     import build_lines
 
     from declutter.model import read_card, default_model_path
-    from declutter.train import LabeledDoc
+    from declutter.teach.documents import LabeledDoc
 
     trained_on = set(read_card(default_model_path()).get("training_sets") or {})
     assert not trained_on & set(HELD_OUT), "the gate must score pages the model never saw"

@@ -14,14 +14,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from declutter.errors import DeclutterError
-from declutter.repair import (
-    REPAIRS,
-    DocFacts,
-    _needs_repair,
-    document_facts,
-    repair_lines,
-    repair_text,
-)
+from declutter.repair import REPAIRS, DocFacts, document_facts, repair_lines, repair_text
+from declutter.repair.registry import needs_repair
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = json.loads((ROOT / "fixtures" / "repairs.json").read_text(encoding="utf-8"))
@@ -241,7 +235,7 @@ def test_repairing_twice_equals_repairing_once(lines):
 def test_a_line_the_gate_lets_through_needs_no_repair(line):
     # The per-line gate is the hot path's only check: it must catch everything
     # any repair would act on, whatever the document facts.
-    assume(not _needs_repair(line))
+    assume(not needs_repair(line))
     for facts in (DocFacts(), DocFacts(style="straight")):
         for name, fix in REPAIRS.items():
             assert fix(line, facts) == line, name
@@ -338,11 +332,11 @@ ENTITYISH = st.one_of(
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.one_of(ENTITYISH, st.sampled_from(WORDISH), st.sampled_from([" ", "S&P", "&", ";"])), max_size=12).map("".join))
 def test_ftfy_is_skipped_only_where_it_would_change_nothing(text):
-    """The mojibake repair calls ftfy only past `_may_need_ftfy`: a line it
+    """The mojibake repair calls ftfy only past `may_need_ftfy`: a line it
     turns away must be one ftfy leaves as it is."""
-    from declutter.repair import _ftfy, _may_need_ftfy
+    from declutter.repair.mojibake import _ftfy, may_need_ftfy
 
-    assume(not _may_need_ftfy(text))
+    assume(not may_need_ftfy(text))
     fix_text, config = _ftfy()
     assert fix_text(text, config) == text
 
@@ -353,6 +347,6 @@ def test_ftfy_is_skipped_only_where_it_would_change_nothing(text):
      ("P&EACUTE;REZ", True), ("&#8220;Hello&#8221;", True), ("Q&A, AT&T", False)],
 )
 def test_only_entities_ftfy_decodes_send_a_line_to_ftfy(text, calls_ftfy):
-    from declutter.repair import _may_need_ftfy
+    from declutter.repair.mojibake import may_need_ftfy
 
-    assert _may_need_ftfy(text) is calls_ftfy
+    assert may_need_ftfy(text) is calls_ftfy

@@ -142,7 +142,7 @@ def test_time_is_linear_in_the_input(keep_all_cleaner, make, n):
 
 
 def test_html_rendering_time_is_linear_in_nesting_depth():
-    from declutter.html import html_to_lines
+    from declutter.io.html import html_to_lines
 
     def page(depth: int) -> str:
         return "<html><body>" + "<div>" * depth + GOOD + "</div>" * depth
@@ -224,7 +224,7 @@ def test_cleaning_a_batch_equals_cleaning_each_document(tiny_model, batch):
 @given(data=st.binary(max_size=300) | st.text(max_size=200).map(lambda t: t.encode("utf-16")))
 def test_decoding_any_bytes_gives_text_or_an_input_error(data):
     from declutter.errors import InputError
-    from declutter.textio import decode_bytes
+    from declutter.io.textio import decode_bytes
 
     try:
         text, warnings = decode_bytes(data)

@@ -9,9 +9,9 @@ import pytest
 
 from declutter.config import Config
 from declutter.errors import InputError
-from declutter.labeled import read_labeled
+from declutter.io.labeled_files import read_labeled
 from declutter.pipeline import Cleaner
-from declutter.silver import Page, combine, iter_pages, label_page
+from declutter.teach.silver import Page, combine, iter_pages, label_page
 
 PARAGRAPHS = [
     "The city council voted on Monday evening to extend the ceasefire agreement for another full week, officials said after the meeting.",
@@ -178,7 +178,7 @@ def test_an_empty_folder_or_missing_path_is_an_input_error(tmp_path):
 
 
 def test_label_command_writes_a_marked_file_that_train_reads_back(tiny_model, tmp_path, capsys):
-    from declutter.cli_model import main
+    from declutter.cli.teach import main
 
     _, model_path = tiny_model
     folder = tmp_path / "pages"
@@ -214,7 +214,7 @@ def test_label_command_writes_a_marked_file_that_train_reads_back(tiny_model, tm
 
 
 def test_label_to_stdout_without_a_model(tmp_path, capsys):
-    from declutter.cli_model import main
+    from declutter.cli.teach import main
 
     page = tmp_path / "one.html"
     page.write_text(page_html(), encoding="utf-8")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from declutter.train import RESIDUE_SHARE, LabeledDoc, _line_weights
+from declutter.teach.fit import RESIDUE_SHARE, line_weights
+from declutter.teach.documents import LabeledDoc
 
 
 def _doc(n: int, shape: str, group: str = "site") -> LabeledDoc:
@@ -18,12 +19,12 @@ RESIDUE = np.repeat([True, False, False, True], [30, 100, 10, 5])
 
 @pytest.mark.parametrize("share", [0.5, 0.7, 0.2])
 def test_residue_gets_its_share_of_the_weight_whatever_the_line_counts(share):
-    w = _line_weights(MIX, share)
+    w = line_weights(MIX, share)
     assert w[RESIDUE].sum() / w.sum() == pytest.approx(share)
 
 
 def test_by_line_count_every_shape_has_the_same_mean_line_weight():
-    w = _line_weights(MIX, None)
+    w = line_weights(MIX, None)
     assert w[RESIDUE].mean() == pytest.approx(w[~RESIDUE].mean())
 
 
@@ -31,21 +32,21 @@ def test_by_line_count_every_shape_has_the_same_mean_line_weight():
 def test_the_mean_line_weight_is_one_whatever_the_share(share):
     # The scale stage 1's C and stage 2's l2 act against must not move with
     # the mix: halving it changed the models as much as the share did.
-    assert _line_weights(MIX, share).mean() == pytest.approx(1.0)
+    assert line_weights(MIX, share).mean() == pytest.approx(1.0)
 
 
 def test_within_a_shape_a_long_document_weighs_sqrt_of_its_lines():
-    w = _line_weights(MIX, RESIDUE_SHARE)
+    w = line_weights(MIX, RESIDUE_SHARE)
     long_page, short_page = w[30:130].sum(), w[130:140].sum()
     assert long_page / short_page == pytest.approx(np.sqrt(100 / 10))
 
 
 def test_a_mix_of_one_shape_gives_it_all_the_weight():
     docs = [_doc(30, "residue"), _doc(5, "residue")]
-    assert _line_weights(docs, 0.2).sum() == pytest.approx(35)
+    assert line_weights(docs, 0.2).sum() == pytest.approx(35)
 
 
 @pytest.mark.parametrize("share", [-0.1, 1.5])
 def test_a_share_outside_0_1_is_refused(share):
     with pytest.raises(ValueError, match="between 0 and 1"):
-        _line_weights(MIX, share)
+        line_weights(MIX, share)

@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from declutter.extend import compute_anchor  # noqa: E402
+from declutter.teach.extend import compute_anchor  # noqa: E402
 from declutter.model import LineModel, default_model_path, load_model  # noqa: E402
-from declutter.train import LabeledDoc, load_labeled  # noqa: E402
+from declutter.teach.documents import LabeledDoc, load_labeled  # noqa: E402
 
 DEFAULT_SETS = ("wcxb_dev", "readability", "trafilatura_eval", "seeds")
 

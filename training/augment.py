@@ -15,7 +15,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import replace
 
-from declutter.train import LabeledDoc
+from declutter.teach.documents import LabeledDoc
 
 __all__ = ["add_leaks"]
 

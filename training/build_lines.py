@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout, package not installed
     sys.path.insert(0, str(ROOT))
 
-from declutter.align import (
+from declutter.teach.align import (
     ARTICLE,
     BOILERPLATE,
     SHORT_TOKENS,
@@ -55,7 +55,7 @@ from declutter.align import (
     relabel_by_kind,
     tokenize,
 )
-from declutter.html import RenderedLine, page_titles, render_html
+from declutter.io.html import RenderedLine, page_titles, render_html
 
 DATASETS = (
     "big9_news",

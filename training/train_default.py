@@ -36,20 +36,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from augment import add_leaks  # noqa: E402
 from declutter.config import Config  # noqa: E402
-from declutter.evaluation import evaluate  # noqa: E402
-from declutter.extend import compute_anchor  # noqa: E402
+from declutter.teach.evaluation import evaluate  # noqa: E402
+from declutter.teach.extend import compute_anchor  # noqa: E402
 from declutter.model import CLASSES, load_model  # noqa: E402
 from declutter.pipeline import Cleaner  # noqa: E402
-from declutter.train import (  # noqa: E402
+from declutter.teach.documents import LabeledDoc, load_labeled  # noqa: E402
+from declutter.teach.fit import (  # noqa: E402
     CONTEXT_LEARNING_RATE,
     CONTEXT_LEAVES,
     CONTEXT_ROUNDS,
     RESIDUE_SHARE,
-    LabeledDoc,
-    fit,
-    load_labeled,
     tune_threshold,
 )
+from declutter.teach.recipe import train_model  # noqa: E402
 
 TRAIN_SETS = {
     "wcxb_dev": "CC-BY-4.0 (Murrough Foley, WCXB: A Multi-Type Web Content Extraction Benchmark, 2026)",
@@ -223,7 +222,7 @@ def main() -> None:
         else:
             rest = add_leaks([d for n, docs in train_sets.items() if n != held for d in docs], args.leak_share)
             print(f"== leave out {held}: fit on {len(rest)} docs", flush=True)
-            model = fit(rest, **size)
+            model = train_model(rest, memory=False, anchor=False, log=print, **size)
             model.card.update(name=f"lodo-without-{held}", training_sets=[n for n in args.train if n != held])
             model.save(path)
         lodo_models[held] = model
@@ -259,7 +258,7 @@ def main() -> None:
         final = load_model(args.out.with_suffix(".skops"))
     else:
         print(f"== final fit on {len(everything)} docs", flush=True)
-        final = fit(everything, **size)
+        final = train_model(everything, memory=False, anchor=False, log=print, **size)
     final.card.update(
         name="declutter-default-1",
         threshold=threshold,

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from typing import BinaryIO
 
-from .errors import InputError
+from ..errors import InputError
 
 __all__ = ["AtomicOutput", "decode_bytes", "looks_like_html", "open_input"]
 

@@ -1,21 +1,9 @@
-"""Lines -> feature matrices, for a whole batch of documents at once.
+"""Each line's own features: its shape, marks and place in its document, for stage 1.
 
-Everything here is vectorised over the batch: the lines of all documents are
+Everything is vectorised over the batch: the lines of all documents are
 joined into one string, its code points go through a character-class table,
 and per-line counts come from one `np.bincount`. Per line, Python does only
-a slice and one dictionary look-up per token. Context features shift these
-arrays within document boundaries.
-
-Two groups of features feed two model stages (see `model.py`):
-
-* `LineFeatures.own` (dense) and `token_matrix` (sparse n-grams): what the
-  line itself says -- stage 1, a context-free label;
-* `context_features`: the neighbours' stage-1 scores, markers such as "Read
-  more" above the line, the zone of the document it sits in -- stage 2, which
-  revises the label in context (jusText's idea, learned).
-
-Bump FEATURE_VERSION whenever a feature changes meaning: models store it and
-refuse to run with another.
+a slice and a few pattern matches on short lines.
 """
 
 from __future__ import annotations
@@ -25,27 +13,15 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
-from operator import itemgetter
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
-from scipy import sparse
 
-__all__ = [
-    "FEATURE_VERSION",
-    "LineFeatures",
-    "OWN_NAMES",
-    "CONTEXT_NAMES",
-    "line_features",
-    "token_matrix",
-    "context_features",
-    "build_vocabulary",
-    "by_count",
-    "Vocabulary",
-    "seen_before_in_document",
-]
+from .arrays import pick, seen_before_in_document
+from .tokens import clipped_lower
 
-FEATURE_VERSION = 3
+__all__ = ["LineFeatures", "OWN_NAMES", "line_features"]
+
 
 # Character classes of the code-point table.
 # The numbering saves passes over the batch: the two spaces come first
@@ -66,7 +42,7 @@ _SYMBOL_CHARS = "|•·►▶»«>©®™/\\#@*+=~^_"
 # Words that announce links to other stories, in the languages of the training
 # data. They feed context ("the lines after a marker are teasers"); the n-gram
 # features learn the wording of everything else. Matched against the
-# lower-cased line heads (`_clipped_lower`) without IGNORECASE: a
+# lower-cased line heads (`clipped_lower`) without IGNORECASE: a
 # case-insensitive alternation tries every branch at every line, where a
 # case-sensitive one skips a branch on its first letter (2.4x faster; the
 # same lines matched on all 1.35 million lines of build/lines).
@@ -101,13 +77,6 @@ _TRAILING_CREDIT = re.compile(
 )
 _DOMAIN_LINE = re.compile(r"^\W*(?:https?://)?(?:[\w-]+\.)+[a-z]{2,24}(?:/\S*)?\W*$", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*(?:[-–—•*·►▶]|\d{1,3}[.)])\s")
-
-# Token features look at the head and tail of a line only: boilerplate shows
-# itself in its first words ("Read more", "Photo:", "Sign up") or its last
-# ("... 2022)", "(AP)"), and this bounds the cost of a 5,000-character line.
-_HEAD_CHARS = 80
-_TAIL_CHARS = 30
-BIGRAM_BUCKETS = 1 << 17
 
 OWN_NAMES = (
     "log_chars", "log_words", "upper_share", "caseless_share", "digit_share", "punct_share",
@@ -168,7 +137,7 @@ class LineFeatures:
     long: np.ndarray  # bool: a line of >= 10 words, the article's typical shape
     marker: np.ndarray  # bool: "Read more", "SEE ALSO", "Related" ...
     duplicate: np.ndarray  # bool: same normalised text seen earlier in the document
-    #: Every line's head and tail, lower-cased, joined by "\n" (`_clipped_lower`):
+    #: Every line's head and tail, lower-cased, joined by "\n" (`clipped_lower`):
     #: computed once for duplicates and the token n-grams.
     lowered: str = ""
 
@@ -225,12 +194,12 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     eff_words = np.maximum(words, counts[:, _CASELESS] / 2)
 
     # map() keeps these per-line regex calls at C speed (no Python frame per line).
-    lowered = _clipped_lower(texts)
+    lowered = clipped_lower(texts)
     lowered_lines = lowered.split("\n")
     marker = np.fromiter(map(bool, map(_MARKER.match, lowered_lines, repeat(0), repeat(60))), dtype=bool, count=n)
     short = np.flatnonzero((words <= 15) & (char_lens < 200))
     credit = np.zeros(n, dtype=bool)
-    short_texts = _pick(texts, short)
+    short_texts = pick(texts, short)
     credit[short] = np.fromiter(map(bool, map(_CREDIT_LINE.match, short_texts)), dtype=bool, count=len(short))
     credit[short] |= np.fromiter(map(bool, map(_CREDIT_AGENCY.search, short_texts)), dtype=bool, count=len(short))
     # Only lines with a "/" or "(" among their last 70 characters can end in a credit.
@@ -246,13 +215,13 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     short_single = np.flatnonzero((words == 1) & (char_lens < 80))
     domain = np.zeros(n, dtype=bool)
     domain[short_single] = np.fromiter(
-        map(bool, map(_DOMAIN_LINE.match, _pick(texts, short_single))), dtype=bool, count=len(short_single)
+        map(bool, map(_DOMAIN_LINE.match, pick(texts, short_single))), dtype=bool, count=len(short_single)
     )
     # A bullet opens with punctuation, a symbol or a digit: only those lines are matched.
     bullet = np.zeros(n, dtype=bool)
     maybe_bullet = np.flatnonzero(_OPENS_BULLET[first_cls])
     bullet[maybe_bullet] = np.fromiter(
-        map(bool, map(_BULLET.match, _pick(texts, maybe_bullet), repeat(0), repeat(6))), dtype=bool, count=len(maybe_bullet)
+        map(bool, map(_BULLET.match, pick(texts, maybe_bullet), repeat(0), repeat(6))), dtype=bool, count=len(maybe_bullet)
     )
     duplicate = _duplicates(lowered_lines, char_lens, doc_ids)
 
@@ -314,14 +283,6 @@ def _line_class_cells(classes: np.ndarray, word_start: np.ndarray, char_lens: np
     return cells
 
 
-def _pick(texts: list[str], rows: np.ndarray) -> list[str]:
-    """texts[i] for each i in rows, without a Python loop."""
-    if len(rows) == 0:
-        return []
-    picked = itemgetter(*rows.tolist())(texts)
-    return [picked] if len(rows) == 1 else list(picked)
-
-
 def _lines_containing(haystack: str, needles: Sequence[str], starts: np.ndarray) -> np.ndarray:
     """Lines of the joined text that contain any needle (str.find is memchr-fast)."""
     hits: list[int] = []
@@ -366,281 +327,3 @@ def _duplicates(lowered_lines: list[str], char_lens: np.ndarray, doc_ids: np.nda
     keys = np.fromiter(map(hash, lowered_lines), dtype=np.int64, count=len(doc_ids))
     keys ^= char_lens.astype(np.int64) * np.int64(0x27D4EB2F165667C5)
     return seen_before_in_document(keys, doc_ids)
-
-
-def seen_before_in_document(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
-    """True where a line's int64 key occurred earlier in the same document.
-
-    The document number is folded into the key, so np.unique sorts plain
-    integers (a record array sorted ~3x slower); a 64-bit collision is not a
-    concern here.
-
-    >>> seen_before_in_document(np.array([7, 8, 7, 7]), np.array([0, 0, 0, 1])).tolist()
-    [False, False, True, False]
-    """
-    combined = keys.astype(np.int64) ^ (doc_ids.astype(np.int64) * np.int64(-0x61C8864680B583EB))  # 2^64 / golden ratio
-    _, first = np.unique(combined, return_index=True)
-    out = np.ones(len(keys), dtype=bool)
-    out[first] = False
-    return out
-
-
-_BOUNDARY = "\x00"
-
-
-def _clipped_lower(texts: list[str]) -> str:
-    """Head and tail of every line, lower-cased, joined by "\n" (one `lower()` for the batch)."""
-    clipped = [
-        t if len(t) <= _HEAD_CHARS + _TAIL_CHARS else t[:_HEAD_CHARS] + " \u2026 " + t[-_TAIL_CHARS:]
-        for t in texts
-    ]
-    return "\n".join(clipped).lower()
-
-
-def _tokens(texts: list[str], lowered: str | None = None) -> list[str]:
-    """Whitespace tokens of all lines (head and tail only), each line closed by a boundary token.
-
-    `str.split` runs at C speed, where a Unicode-aware regex costs ~10x more;
-    punctuation stays attached ("more:", "(ap)"), which is itself a signal.
-    `lowered` is `_clipped_lower(texts)` when the caller has it already.
-    """
-    joined = (_clipped_lower(texts) if lowered is None else lowered).replace(_BOUNDARY, "")
-    return (joined.replace("\n", " \x00 ") + " \x00").split()
-
-
-def by_count(counts: Mapping[str, int]) -> list[tuple[str, int]]:
-    """(token, count) pairs, most frequent first, ties broken by the token.
-
-    Not `Counter.most_common`: it keeps ties in first-seen order, and tokens
-    counted from a set come in the order of the process's string-hash seed,
-    so the words kept at a cut and every column number (the bigram buckets
-    hash them) would change from one training run to the next.
-
-    >>> by_count({"b": 2, "a": 2, "c": 3})
-    [('c', 3), ('a', 2), ('b', 2)]
-    """
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-
-
-def build_vocabulary(line_texts: Sequence[str], size: int = 40000, min_count: int = 5) -> list[str]:
-    """The most frequent tokens of the training lines (counted once per line).
-
-    Index 0 is reserved for out-of-vocabulary tokens, 1 for the line
-    boundary (so start/end-of-line bigrams like "\\n read" exist) and 2 for
-    any number.
-    """
-    from collections import Counter
-
-    counts: Counter[str] = Counter()
-    for i in range(0, len(line_texts), 20000):
-        chunk = list(line_texts[i : i + 20000])
-        for toks in (set(_tokens([t])) for t in chunk):
-            counts.update(toks)
-    ranked = by_count(counts)[:size]
-    vocab = [tok for tok, c in ranked if c >= min_count and not tok[:1].isdigit() and tok != _BOUNDARY]
-    return ["<oov>", _BOUNDARY, "<num>", *vocab]
-
-
-class Vocabulary(dict):
-    """Token -> column; unknown tokens map to column 0 without being added."""
-
-    def __init__(self, tokens: Sequence[str]):
-        super().__init__((t, i) for i, t in enumerate(tokens))
-
-    def __missing__(self, key: str) -> int:
-        return 2 if key[:1].isdigit() else 0
-
-
-def token_matrix(
-    texts: list[str], vocabulary: "Sequence[str] | Vocabulary", lowered: str | None = None
-) -> sparse.csr_matrix:
-    """Binary unigram + hashed bigram features, one row per line.
-
-    Bigrams are built from unigram ids in NumPy, so the only per-token Python
-    work is one dictionary look-up.
-    """
-    index = vocabulary if isinstance(vocabulary, Vocabulary) else Vocabulary(vocabulary)
-    n_vocab = len(index)
-    n = len(texts)
-    if n == 0:
-        return sparse.csr_matrix((0, n_vocab + BIGRAM_BUCKETS), dtype=np.float32)
-    tokens = _tokens(texts, lowered or None)
-    # dict.get at C speed; the few unknown tokens are sorted out after (a number or not).
-    ids = np.fromiter(map(index.get, tokens, repeat(0)), dtype=np.int64, count=len(tokens))
-    unknown = np.flatnonzero(ids == 0)
-    if len(unknown):
-        # Vocabulary.__missing__ without a Python call per token: a number or not.
-        firsts = map(itemgetter(0), _pick(tokens, unknown))
-        ids[unknown] = np.where(np.fromiter(map(str.isdigit, firsts), dtype=bool, count=len(unknown)), 2, 0)
-    boundary = ids == 1
-    # Line number of each token: the "\n" token closes its line.
-    line_of = np.cumsum(boundary) - boundary
-    word = ~boundary
-    # Bigrams over the stream with the boundary kept: (prev, cur) pairs within
-    # a line plus "\n"-first / "\n"-last pairs for line starts and ends.
-    prev = np.concatenate([[1], ids[:-1]])
-    prev_line = np.concatenate([[0], line_of[:-1]])
-    pair_ok = (prev_line == line_of) | boundary | (prev == 1)
-    bigram = (prev * 1_000_003 + ids) % BIGRAM_BUCKETS + n_vocab
-    rows = np.concatenate([line_of[word], line_of[pair_ok]])
-    cols = np.concatenate([ids[word], bigram[pair_ok]])
-    return _binary_csr(rows, cols, (n, n_vocab + BIGRAM_BUCKETS))
-
-
-def _binary_csr(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int]) -> sparse.csr_matrix:
-    """A float32 CSR matrix with a 1 at each (row, col) pair, a repeated pair counted once.
-
-    Sorting the pairs' flat positions and dropping repeats gives the matrix in
-    canonical form at once: scipy's COO -> CSR conversion followed by
-    `sum_duplicates` took twice as long.
-    """
-    width = shape[1]
-    cells = rows * width + cols
-    cells.sort()
-    first = np.ones(len(cells), dtype=bool)
-    np.not_equal(cells[1:], cells[:-1], out=first[1:])
-    cells = cells[first]
-    row_of = cells // width
-    index_dtype = np.int32 if max(len(cells), width) < 2**31 else np.int64  # as scipy picks
-    indices = (cells - row_of * width).astype(index_dtype)
-    indptr = np.zeros(shape[0] + 1, dtype=index_dtype)
-    np.cumsum(np.bincount(row_of, minlength=shape[0]), out=indptr[1:])
-    matrix = sparse.csr_matrix((np.ones(len(cells), dtype=np.float32), indices, indptr), shape=shape)
-    matrix.has_canonical_format = True
-    return matrix
-
-
-CONTEXT_NAMES: tuple[str, ...] = ()  # filled below
-
-
-def _shift(values: np.ndarray, k: int, doc_ids: np.ndarray, pad: float) -> np.ndarray:
-    """values[i + k] where that line is in the same document, else `pad`."""
-    n = len(values)
-    out = np.full(values.shape, pad, dtype=np.float32)
-    if k > 0 and k < n:
-        same = doc_ids[k:] == doc_ids[:-k]
-        out[:-k][same] = values[k:][same]
-    elif k < 0 and -k < n:
-        k = -k
-        same = doc_ids[:-k] == doc_ids[k:]
-        out[k:][same] = values[:-k][same]
-    return out
-
-
-def _window_mean(values: np.ndarray, doc_starts: np.ndarray, doc_ids: np.ndarray, before: int, after: int) -> np.ndarray:
-    """Mean of values[i-before .. i+after] (excluding i) clipped to the document."""
-    n = len(values)
-    csum = np.concatenate([[0.0], np.cumsum(values, dtype=np.float64)])
-    idx = np.arange(n)
-    lo = np.maximum(idx - before, doc_starts[doc_ids])
-    hi = np.minimum(idx + after + 1, doc_starts[doc_ids + 1])
-    total = csum[hi] - csum[lo] - values
-    count = hi - lo - 1
-    return np.where(count > 0, total / np.maximum(count, 1), -1.0).astype(np.float32)
-
-
-def _last_index(flag: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
-    """Index of the last line at or before i (same document) where flag is set, else -1."""
-    n = len(flag)
-    idx = np.arange(n)
-    start_here = np.ones(n, dtype=bool)
-    start_here[1:] = doc_ids[1:] != doc_ids[:-1]
-    mark = np.where(flag | start_here, idx, 0)
-    last = np.maximum.accumulate(mark) if n else mark
-    return np.where(flag[last], last, -1)
-
-
-def _next_index(flag: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
-    """Index of the first line at or after i (same document) where flag is set, else -1."""
-    n = len(flag)
-    rev = _last_index(flag[::-1], doc_ids[::-1])[::-1]
-    return np.where(rev >= 0, n - 1 - rev, -1)
-
-
-_NEIGHBOURS = (-3, -2, -1, 1, 2, 3)
-
-
-def context_features(feats: LineFeatures, stage1: np.ndarray) -> np.ndarray:
-    """Stage-2 inputs: own features, stage-1 scores of the line and its neighbours, zones, markers.
-
-    `stage1` holds the context-free P(article), P(title), P(boilerplate) per line.
-    """
-    n = feats.n_lines
-    doc_ids, doc_starts = feats.doc_ids, feats.doc_starts
-    p_boiler = stage1[:, 2].astype(np.float32)
-    p_title = stage1[:, 1].astype(np.float32)
-    log_words = feats.own[:, OWN_NAMES.index("log_words")]
-    ends_sentence = feats.own[:, OWN_NAMES.index("ends_sentence")]
-    cols: list[np.ndarray] = [feats.own, stage1.astype(np.float32)]
-    for k in _NEIGHBOURS:
-        cols.append(_shift(p_boiler, k, doc_ids, -1.0)[:, None])
-        cols.append(_shift(p_title, k, doc_ids, -1.0)[:, None])
-    for k in (-2, -1, 1, 2):
-        cols.append(_shift(log_words, k, doc_ids, -1.0)[:, None])
-        cols.append(_shift(ends_sentence, k, doc_ids, -1.0)[:, None])
-    cols.append(_window_mean(p_boiler, doc_starts, doc_ids, 8, 0)[:, None])
-    cols.append(_window_mean(p_boiler, doc_starts, doc_ids, 0, 8)[:, None])
-    cols.append(_window_mean(p_boiler, doc_starts, doc_ids, 30, 30)[:, None])
-
-    idx = np.arange(n)
-    # Markers: "Read more" (by wording) or a short line the text model is sure
-    # is boilerplate; the lines after one, up to the next article-like
-    # paragraph, are teasers.
-    article_like = feats.long & (p_boiler < 0.5)
-    last_marker = _last_index(feats.marker, doc_ids)
-    last_article = _last_index(article_like, doc_ids)
-    has_marker = last_marker >= 0
-    since_marker = np.where(has_marker, idx - last_marker, 99)
-    article_since_marker = has_marker & (last_article > last_marker)
-    cols.append(np.log1p(since_marker)[:, None])
-    cols.append(has_marker[:, None])
-    cols.append(article_since_marker[:, None])
-    # Zones: before the first / after the last article-like paragraph (header, footer).
-    cum_article = np.cumsum(article_like)
-    doc_first = doc_starts[doc_ids]
-    before_count = cum_article - article_like - np.where(doc_first > 0, cum_article[np.maximum(doc_first - 1, 0)], 0)
-    doc_total = np.bincount(doc_ids, weights=article_like, minlength=len(doc_starts) - 1)[doc_ids]
-    after_count = doc_total - before_count - article_like
-    cols.append((before_count == 0)[:, None])
-    cols.append((after_count == 0)[:, None])
-    cols.append(np.log1p(before_count)[:, None])
-    cols.append(np.log1p(after_count)[:, None])
-    cols.append((doc_total / np.maximum(np.bincount(doc_ids, minlength=len(doc_starts) - 1)[doc_ids], 1))[:, None])
-    since_article = np.where(last_article >= 0, idx - last_article, 99)
-    next_article = _next_index(article_like, doc_ids)
-    until_article = np.where(next_article >= 0, next_article - idx, 99)
-    cols.append(np.log1p(since_article)[:, None])
-    cols.append(np.log1p(until_article)[:, None])
-    # Runs of short lines: a list, table or schedule inside the body sits
-    # between article paragraphs; a menu or teaser block sits at an edge.
-    last_long = _last_index(feats.long, doc_ids)
-    next_long = _next_index(feats.long, doc_ids)
-    run_start = np.where(last_long >= 0, last_long + 1, doc_first)
-    run_end = np.where(next_long >= 0, next_long, doc_starts[doc_ids + 1])
-    run_len = np.where(feats.long, 0, run_end - run_start)
-    cols.append(np.log1p(run_len)[:, None])
-    cols.append(((last_article >= 0) & (next_article >= 0))[:, None])
-    # Title evidence: is this the line the text model likes most as a title?
-    best_title = np.zeros(n, dtype=bool)
-    if n:
-        order = np.lexsort((-p_title, doc_ids))
-        firsts = order[np.concatenate([[True], doc_ids[order][1:] != doc_ids[order][:-1]])]
-        best_title[firsts] = True
-    cols.append(best_title[:, None])
-    return np.hstack([c.astype(np.float32) if c.ndim == 2 else c[:, None].astype(np.float32) for c in cols])
-
-
-def _context_names() -> tuple[str, ...]:
-    names = [*OWN_NAMES, "s1_article", "s1_title", "s1_boiler"]
-    for k in _NEIGHBOURS:
-        names += [f"boiler{k:+d}", f"title{k:+d}"]
-    for k in (-2, -1, 1, 2):
-        names += [f"log_words{k:+d}", f"ends_sentence{k:+d}"]
-    names += ["boiler_mean_before8", "boiler_mean_after8", "boiler_mean_around30"]
-    names += ["log_since_marker", "after_marker", "article_since_marker"]
-    names += ["header_zone", "footer_zone", "log_articles_before", "log_articles_after", "doc_article_share"]
-    names += ["log_since_article", "log_until_article", "log_short_run", "between_articles", "best_title"]
-    return tuple(names)
-
-
-CONTEXT_NAMES = _context_names()

@@ -18,18 +18,15 @@ import argparse
 import json
 import sys
 import time
-import zlib
-from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .cli import _probability  # one validator for both parsers
-from .errors import DeclutterError
+from ..errors import DeclutterError
+from .options import EXIT_OK, add_model_options, guarded, model_path, probability, progress_printer
 
 __all__ = ["build_parser", "main", "register", "run_eval", "run_label", "run_train"]
-
-EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
 LABEL_EXAMPLES = """\
 examples:
@@ -60,27 +57,6 @@ examples:
   declutter eval test.marked --model default --json
   declutter eval labeled.jsonl.gz --by dataset --worst 10
 """
-
-
-def _model_arg(value: str) -> str | None:
-    """'default' -> None (the shipped model), else a path."""
-    return None if value == "default" else value
-
-
-def _add_model_options(
-    parser: argparse.ArgumentParser, default: str | None = "default", help_: str = ""
-) -> None:
-    parser.add_argument(
-        "--model",
-        metavar="PATH",
-        default=default,
-        help=help_ or "a NAME.skops model, or 'default' (the shipped model)",
-    )
-    parser.add_argument(
-        "--trust-model",
-        action="store_true",
-        help="load a model whose card hash or content types do not check out (only for files you made)",
-    )
 
 
 def _add_label(sub: Any) -> None:
@@ -116,7 +92,7 @@ def _add_label(sub: Any) -> None:
         default="both",
         help="which renderings to label (default: both)",
     )
-    _add_model_options(
+    add_model_options(
         p, help_="the model whose opinion is combined with the reference: a NAME.skops or 'default'"
     )
     p.add_argument(
@@ -159,7 +135,7 @@ def _add_train(sub: Any) -> None:
     p.add_argument("--name", default=None, help="model name for the card")
     p.add_argument(
         "--threshold",
-        type=_probability,
+        type=probability,
         default=None,
         metavar="P",
         help="drop threshold stored in the card (default: the base's; 0.5 from scratch)",
@@ -175,7 +151,7 @@ def _add_train(sub: Any) -> None:
         "--alpha",
         type=float,
         default=None,
-        help="extension only: penalty keeping the model close to the base; larger changes it less (default: EXTEND_DEFAULTS in declutter/extend.py)",
+        help="extension only: penalty keeping the model close to the base; larger changes it less (default: EXTEND_DEFAULTS in declutter/teach/extend.py)",
     )
     p.add_argument(
         "--no-memory",
@@ -206,7 +182,7 @@ def _add_eval(sub: Any) -> None:
         metavar="FILE",
         help="labeled files: .marked or .jsonl(.gz) (- = stdin)",
     )
-    _add_model_options(p)
+    add_model_options(p)
     p.add_argument(
         "--by",
         choices=["outlet", "dataset", "shape"],
@@ -222,7 +198,7 @@ def _add_eval(sub: Any) -> None:
     )
     p.add_argument(
         "--threshold",
-        type=_probability,
+        type=probability,
         default=None,
         metavar="P",
         help="override the model's drop threshold",
@@ -249,54 +225,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _err(message: str) -> None:
-    print(f"declutter: error: {message}", file=sys.stderr)
-
-
-def _info(args: argparse.Namespace) -> Callable[..., None]:
-    if getattr(args, "quiet", False):
-        return lambda *_: None
-    return lambda *parts: print(*parts, file=sys.stderr, flush=True)
-
-
-def _guard(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Library errors -> one error line and exit status 1."""
-
-    def wrapped(args: argparse.Namespace) -> int:
-        try:
-            return run(args)
-        except DeclutterError as exc:
-            _err(str(exc))
-            return EXIT_ERROR
-        except ValueError as exc:  # e.g. training data with one class only
-            _err(str(exc))
-            return EXIT_ERROR
-        except BrokenPipeError:
-            return EXIT_OK
-        except KeyboardInterrupt:
-            return 130
-
-    wrapped.__name__ = run.__name__
-    wrapped.__doc__ = run.__doc__
-    return wrapped
-
-
 # ------------------------------------------------------------------ label
 
 
-@_guard
+@guarded
 def run_label(args: argparse.Namespace) -> int:
     """declutter label: HTML pages -> silver-labeled documents (marked text or JSONL)."""
-    from .labeled import write_labeled
-    from .silver import SHAPES, iter_pages, label_page
+    from ..io.labeled_files import write_labeled
+    from ..teach.silver import SHAPES, iter_pages, label_page
 
-    info = _info(args)
+    info = progress_printer(args)
     cleaner = None
     if not args.no_model:
-        from .config import Config
-        from .pipeline import Cleaner
+        from ..config import Config
+        from ..pipeline import Cleaner
 
-        cleaner = Cleaner(Config(), model=_model_arg(args.model), trust_model=args.trust_model)
+        cleaner = Cleaner(Config(), model=model_path(args.model), trust_model=args.trust_model)
         _ = cleaner.model  # load now: a bad model fails before any page is rendered
     shapes = SHAPES if args.shape == "both" else (args.shape,)
     docs = []
@@ -327,7 +271,7 @@ def run_label(args: argparse.Namespace) -> int:
 
 
 def _read_all(paths: Sequence[str]) -> list[Any]:
-    from .labeled import read_labeled
+    from ..io.labeled_files import read_labeled
 
     docs = []
     for path in paths:
@@ -337,62 +281,14 @@ def _read_all(paths: Sequence[str]) -> list[Any]:
     return docs
 
 
-def _page_key(doc: Any) -> str:
-    """Documents of one page (its residue and page shapes) share a fold."""
-    return str(doc.meta.get("id") or id(doc))
-
-
-def heldout_by_outlet(
-    train: Callable[[list[Any]], Any],
-    docs: list[Any],
-    folds: int,
-    threshold: float | None,
-    log: Callable[..., None],
-) -> dict[str, Any]:
-    """Each outlet scored on pages its model did not see: K folds over pages,
-    each fold's pages predicted by a model trained on everything else."""
-    from .config import Config
-    from .evaluation import _score, predict_kept
-    from .pipeline import Cleaner
-
-    fold_of = [zlib.crc32(_page_key(d).encode()) % folds for d in docs]
-    predictions: list[Any] = [None] * len(docs)
-    for k in range(folds):
-        held = [i for i, f in enumerate(fold_of) if f == k]
-        rest = [docs[i] for i, f in enumerate(fold_of) if f != k]
-        if not held or not rest:
-            continue
-        try:
-            model = train(rest)
-        except ValueError as exc:  # a fold without two classes
-            log(f"  held-out fold {k + 1}/{folds} skipped: {exc}")
-            continue
-        cleaner = Cleaner(Config(threshold=threshold, keep_title=True), model=model)
-        for i, pred in zip(held, predict_kept(cleaner, [docs[i] for i in held])):
-            predictions[i] = pred
-        log(f"  held-out fold {k + 1}/{folds} done")
-    by: dict[str, list[int]] = defaultdict(list)
-    for i, d in enumerate(docs):
-        if predictions[i] is not None:
-            by[f"{d.group} / {d.shape}"].append(i)
-    scores = {
-        g: _score([docs[i] for i in idx], [predictions[i] for i in idx])
-        for g, idx in sorted(by.items())
-    }
-    return {
-        "method": f"{folds}-fold over each outlet's pages: every page scored by a model that did not see it",
-        "scores": scores,
-    }
-
-
-@_guard
+@guarded
 def run_train(args: argparse.Namespace) -> int:
     """declutter train: labeled files -> NAME.skops + NAME.json (from scratch, or extending --base)."""
-    from .labeled import to_labeled_docs
-    from .model import load_model
-    from .train import fit
+    from ..model import load_model
+    from ..teach.documents import to_labeled_docs
+    from ..teach.recipe import heldout_by_outlet, page_key, train_model
 
-    info = _info(args)
+    info = progress_printer(args)
     output = Path(args.output)
     if output.suffix != ".skops":
         raise DeclutterError(
@@ -406,32 +302,14 @@ def run_train(args: argparse.Namespace) -> int:
         f"declutter train: {len(docs)} documents, {n_lines} labeled lines, outlets: "
         + ", ".join(f"{o} ({n})" for o, n in outlets.most_common(10))
     )
-    if args.base is not None:
-        from .extend import EXTEND_DEFAULTS, extend
+    base = None if args.base is None else load_model(model_path(args.base), trust=args.trust_model)
+    recipe = {"base": base, "alpha": args.alpha, "memory": not args.no_memory}
 
-        base = load_model(_model_arg(args.base), trust=args.trust_model)
-        alpha = EXTEND_DEFAULTS["alpha"] if args.alpha is None else args.alpha
-        options = {"alpha": alpha, "memory": not args.no_memory}
+    def train(subset: list[Any]) -> Any:
+        return train_model(subset, anchor=False, **recipe)
 
-        def train(subset: list[Any]) -> Any:
-            return extend(base, subset, log=lambda *_: None, **options)
-
-        model = extend(base, docs, log=info, **options)
-    else:
-        from .outlet import OutletMemory
-
-        def train(subset: list[Any]) -> Any:
-            m = fit(subset, log=lambda *_: None)
-            if not args.no_memory:
-                m.memory = OutletMemory.from_documents((d.group, d.lines, d.labels) for d in subset)
-            return m
-
-        from .extend import compute_anchor
-
-        model = fit(docs, log=info)
-        model.anchor = compute_anchor(model, docs)  # so the model can be extended later
-        if not args.no_memory:
-            model.memory = OutletMemory.from_documents((d.group, d.lines, d.labels) for d in docs)
+    model = train_model(docs, log=info, **recipe)
+    if base is None:
         model.card["training_sets"] = {o: f"{n} documents" for o, n in sorted(outlets.items())}
         model.card["threshold"] = 0.5
     if args.threshold is not None:
@@ -443,7 +321,7 @@ def run_train(args: argparse.Namespace) -> int:
         "labeled_lines": n_lines,
         "outlets": dict(sorted(outlets.items())),
     }
-    pages = len({_page_key(d) for d in docs})
+    pages = len({page_key(d) for d in docs})
     if args.holdout_folds >= 2 and pages >= args.holdout_folds:
         info(f"held-out scores: {args.holdout_folds} folds over {pages} pages")
         model.card["heldout_scores"] = heldout_by_outlet(
@@ -469,65 +347,14 @@ def run_train(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------- eval
 
 
-def evaluate_files(
-    model: Any, docs: list[Any], by: str, worst: int, threshold: float | None
-) -> dict[str, Any]:
-    """Scores overall and per group x shape, plus the worst documents by token F1."""
-    from .config import Config
-    from .evaluation import evaluate
-    from .pipeline import Cleaner
-
-    cleaner = Cleaner(Config(threshold=threshold), model=model)
-    attr = "group" if by == "outlet" else by
-    report = evaluate(cleaner, docs, by=attr, worst=worst)
-    shapes = sorted({d.shape for d in docs})
-    if len(shapes) > 1 and by != "shape":
-        report["by_shape"] = {
-            s: evaluate(cleaner, [d for d in docs if d.shape == s], by=attr, worst=0)
-            for s in shapes
-        }
-    report["model"] = model.name
-    report["threshold"] = cleaner.threshold
-    return report
-
-
-def _row(name: str, s: dict[str, Any]) -> str:
-    b, a = s["boilerplate"], s["article"]
-    tok = "-" if s.get("token_f1") is None else f"{s['token_f1']:.3f}"
-    return (
-        f"{name[:38]:<38} {s['documents']:>5} {int(s['lines']['n']):>7}  {b['precision']:.3f} {b['recall']:.3f} {b['f1']:.3f}"
-        f"  {a['precision']:.3f} {a['recall']:.3f} {a['f1']:.3f}  {tok:>6}"
-    )
-
-
-def format_report(report: dict[str, Any], by: str) -> str:
-    head = f"{by:<38} {'docs':>5} {'lines':>7}  {'boilerplate P/R/F1':<17}  {'article P/R/F1':<17}  {'tokF1':>6}"
-    rows = [
-        f"model {report['model']}, threshold {report['threshold']}",
-        head,
-        _row("all", report["all"]),
-    ]
-    for shape, sub in report.get("by_shape", {}).items():
-        rows.append(_row(f"all / {shape}", sub["all"]))
-    for group, s in report["groups"].items():
-        rows.append(_row(group, s))
-    if len(report.get("by_shape", {})) > 1:
-        for shape, sub in report["by_shape"].items():
-            for group, s in sub["groups"].items():
-                rows.append(_row(f"{group} / {shape}", s))
-    if report.get("worst"):
-        rows.append("worst documents (token F1):")
-        rows += [f"  {f1:.3f}  {doc_id}" for f1, doc_id in report["worst"]]
-    return "\n".join(rows) + "\n"
-
-
-@_guard
+@guarded
 def run_eval(args: argparse.Namespace) -> int:
     """declutter eval: a model's scores on labeled files."""
-    from .labeled import to_labeled_docs
-    from .model import load_model
+    from ..model import load_model
+    from ..teach.documents import to_labeled_docs
+    from ..teach.evaluation import evaluate_files, format_report
 
-    model = load_model(_model_arg(args.model), trust=args.trust_model, estimators=False)
+    model = load_model(model_path(args.model), trust=args.trust_model, estimators=False)
     docs = to_labeled_docs(_read_all(args.inputs))
     report = evaluate_files(model, docs, args.by, args.worst, args.threshold)
     if args.json:
@@ -542,7 +369,7 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """`declutter label|train|eval ...` on their own (`python -m declutter.cli_model`); returns the exit status."""
+    """`declutter label|train|eval ...` on their own (`python -m declutter.cli.teach`); returns the exit status."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any, Sequence
 
-from .document import Document, Line
+from ..config import Config
+from ..document import Document, Line
 from .metrics import line_scores, token_f1
-from .pipeline import Cleaner
-from .train import LabeledDoc
+from ..pipeline import Cleaner
+from .documents import LabeledDoc
 
-__all__ = ["predict_kept", "evaluate", "as_document"]
+__all__ = ["as_document", "evaluate", "evaluate_files", "format_report", "predict_kept", "score"]
 
 # Datasets whose gold text starts with the headline: the output text keeps the
 # title line there and leaves it out elsewhere (for token F1 only).
@@ -54,9 +55,9 @@ def evaluate(
     groups: dict[str, list[int]] = defaultdict(list)
     for i, d in enumerate(docs):
         groups[str(getattr(d, by, None) or d.meta.get(by) or "all")].append(i)
-    report: dict[str, Any] = {"all": _score([docs[i] for i in range(len(docs))], predictions)}
+    report: dict[str, Any] = {"all": score([docs[i] for i in range(len(docs))], predictions)}
     report["groups"] = {
-        g: _score([docs[i] for i in idx], [predictions[i] for i in idx]) for g, idx in sorted(groups.items())
+        g: score([docs[i] for i in idx], [predictions[i] for i in idx]) for g, idx in sorted(groups.items())
     }
     f1s = []
     for d, (kept, text) in zip(docs, predictions):
@@ -67,7 +68,7 @@ def evaluate(
     return report
 
 
-def _score(docs: Sequence[LabeledDoc], predictions: Sequence[tuple[list[bool], str]]) -> dict[str, Any]:
+def score(docs: Sequence[LabeledDoc], predictions: Sequence[tuple[list[bool], str]]) -> dict[str, Any]:
     gold_labels: list[str | None] = []
     kept_all: list[bool] = []
     f1: list[float] = []
@@ -80,3 +81,51 @@ def _score(docs: Sequence[LabeledDoc], predictions: Sequence[tuple[list[bool], s
     scores["token_f1"] = round(sum(f1) / len(f1), 4) if f1 else None
     scores["documents"] = len(docs)
     return scores
+
+
+def evaluate_files(
+    model: Any, docs: list[Any], by: str, worst: int, threshold: float | None
+) -> dict[str, Any]:
+    """Scores overall and per group x shape, plus the worst documents by token F1."""
+    cleaner = Cleaner(Config(threshold=threshold), model=model)
+    attr = "group" if by == "outlet" else by
+    report = evaluate(cleaner, docs, by=attr, worst=worst)
+    shapes = sorted({d.shape for d in docs})
+    if len(shapes) > 1 and by != "shape":
+        report["by_shape"] = {
+            s: evaluate(cleaner, [d for d in docs if d.shape == s], by=attr, worst=0)
+            for s in shapes
+        }
+    report["model"] = model.name
+    report["threshold"] = cleaner.threshold
+    return report
+
+
+def _row(name: str, s: dict[str, Any]) -> str:
+    b, a = s["boilerplate"], s["article"]
+    tok = "-" if s.get("token_f1") is None else f"{s['token_f1']:.3f}"
+    return (
+        f"{name[:38]:<38} {s['documents']:>5} {int(s['lines']['n']):>7}  {b['precision']:.3f} {b['recall']:.3f} {b['f1']:.3f}"
+        f"  {a['precision']:.3f} {a['recall']:.3f} {a['f1']:.3f}  {tok:>6}"
+    )
+
+
+def format_report(report: dict[str, Any], by: str) -> str:
+    head = f"{by:<38} {'docs':>5} {'lines':>7}  {'boilerplate P/R/F1':<17}  {'article P/R/F1':<17}  {'tokF1':>6}"
+    rows = [
+        f"model {report['model']}, threshold {report['threshold']}",
+        head,
+        _row("all", report["all"]),
+    ]
+    for shape, sub in report.get("by_shape", {}).items():
+        rows.append(_row(f"all / {shape}", sub["all"]))
+    for group, s in report["groups"].items():
+        rows.append(_row(group, s))
+    if len(report.get("by_shape", {})) > 1:
+        for shape, sub in report["by_shape"].items():
+            for group, s in sub["groups"].items():
+                rows.append(_row(f"{group} / {shape}", s))
+    if report.get("worst"):
+        rows.append("worst documents (token F1):")
+        rows += [f"  {f1:.3f}  {doc_id}" for f1, doc_id in report["worst"]]
+    return "\n".join(rows) + "\n"

@@ -9,7 +9,7 @@ the place of a gold text:
    shapes declutter meets;
 2. the *reference*: `trafilatura.extract(html, favor_precision=True)`, which
    keeps little but what it keeps is article; each line is labeled by
-   aligning it with the reference (`declutter.align.align_labels`, strict:
+   aligning it with the reference (`declutter.teach.align.align_labels`, strict:
    unsure lines stay unknown), captions and lists of cited works are
    boilerplate (LABELING.md);
 3. the current model's opinion of every line (`Cleaner`): it *leans to
@@ -22,7 +22,7 @@ the place of a gold text:
 5. every line where reference and model disagree (or the reference is
    silent) is *flagged*, with both opinions, so a person checks those first.
 
->>> from declutter.silver import combine
+>>> from declutter.teach.silver import combine
 >>> combine("article", "article", 0.62)
 ('article', 'reference: article; model: boilerplate (p_boil 0.62)')
 >>> combine("article", "boilerplate", 0.995)
@@ -41,8 +41,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
-from .errors import InputError
-from .labeled import LabeledLine, LabeledText
+from ..errors import InputError
+from ..io.labeled import LabeledLine, LabeledText
 
 __all__ = ["Page", "combine", "iter_pages", "label_page", "label_pages", "reference_text", "SHAPES"]
 
@@ -118,7 +118,7 @@ def iter_pages(paths: Iterable[str | Path], outlet: str | None = None) -> Iterat
 
 
 def _read_html(path: Path) -> str:
-    from .textio import decode_bytes
+    from ..io.textio import decode_bytes
 
     try:
         html, _ = decode_bytes(path.read_bytes())
@@ -296,7 +296,7 @@ def label_page(
     (for measuring; the flags are the same).
     """
     from .align import kinds_for
-    from .html import extract_title, render_html
+    from ..io.html import extract_title, render_html
 
     html = page.html
     if len(html) > MAX_HTML_CHARS:
@@ -341,7 +341,7 @@ def _model_opinions(
     if cleaner is None or not docs:
         return [None] * len(docs)
     from .evaluation import as_document
-    from .pipeline import Cleaner
+    from ..pipeline import Cleaner
 
     # Labels and scores only: no repairs or cuts to compute.
     quick = Cleaner(

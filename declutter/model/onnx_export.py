@@ -1,44 +1,25 @@
-"""Stage 2's trees as an ONNX model, run by onnxruntime: the same sums, twice as fast.
+"""Stage 2's trees written as an ONNX model (NAME.onnx), for `onnx_trees.OnnxTrees`.
 
-scikit-learn's predictor walks one tree at a time over every row, through a
-60-byte node record; onnxruntime's TreeEnsemble walks every tree for one
-row while the row is in cache. On the default model that is 5.4 against
-11.3 µs a line (60,000 residue lines, one thread), and it beats the NumPy
-walk at any row count. With double-precision splits and leaves the sums
-are scikit-learn's up to the order of the additions (measured within
-5e-14), so every decision is the same.
-
-Both libraries are optional (`pip install "declutter[fast]"`): `onnx`
-writes NAME.onnx when a model is saved (`tree_ensemble`), onnxruntime
-reads it (`OnnxTrees`). Without them stage 2 runs as before. The ONNX file
-is made from the same node arrays as NAME.npz and its SHA-256 is in the
-card, like the other files'.
+Needs the optional `onnx` package (`pip install "declutter[fast]"`); a model
+saved without it has no NAME.onnx and runs stage 2 without onnxruntime.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import threading
-import warnings
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from .stages import TreeStage
+from .files import sha256
+from .stages import TreeStage
 
-__all__ = ["OnnxTrees", "onnxruntime_installed", "tree_ensemble"]
+__all__ = ["ML_OPSET", "tree_ensemble", "write_onnx"]
 
 #: ai.onnx.ml opset 5 is the first whose TreeEnsemble takes double splits
 #: and leaves (TreeEnsembleRegressor rounds them to float32, 2e-5 off).
 ML_OPSET = 5
 _BRANCH_LEQ = 0  # nodes_modes: go to the "true" child when x <= split, as scikit-learn goes left
 _SUM, _NO_TRANSFORM = 1, 0
-
-
-def onnxruntime_installed() -> bool:
-    """Whether onnxruntime can be imported, without importing it (~0.15 s)."""
-    return importlib.util.find_spec("onnxruntime") is not None
 
 
 def tree_ensemble(stage: TreeStage) -> bytes:
@@ -55,7 +36,7 @@ def tree_ensemble(stage: TreeStage) -> bytes:
     """
     from onnx import TensorProto, helper, numpy_helper
 
-    nodes = stage._typed_nodes()
+    nodes = stage.typed_nodes()
     sizes = stage.tree_sizes.astype(np.int64)
     leaf = nodes["is_leaf"].astype(bool)
     tree = np.repeat(np.arange(len(sizes)), sizes)
@@ -124,58 +105,7 @@ def tree_ensemble(stage: TreeStage) -> bytes:
     return bytes(model.SerializeToString())
 
 
-class OnnxTrees:
-    """An onnxruntime session over `tree_ensemble` bytes, made on first use, one thread.
-
-    One thread for the reason scikit-learn's predictor gets one: batch
-    workers already fill the cores. Sessions are not picklable, so a copy
-    sent to another process makes its own.
-    """
-
-    def __init__(self, model: bytes) -> None:
-        self.model = model
-        self._session: Any = None
-        self.failed = False  # the session could not be made (`ready`)
-        self._lock = threading.Lock()
-
-    def ready(self) -> bool:
-        """Whether the session is (or can now be) made.
-
-        An onnxruntime too old for TreeEnsemble, or any other failure to
-        make the session, is warned about once; stage 2 then runs as if
-        onnxruntime were not installed, with the same results.
-        """
-        if self._session is None and not self.failed:
-            with self._lock:
-                if self._session is None and not self.failed:
-                    try:
-                        self._session = _session(self.model)
-                    except Exception as exc:  # ImportError, onnxruntime's own errors
-                        self.failed = True
-                        warnings.warn(
-                            f"onnxruntime cannot run stage 2 ({type(exc).__name__}: {exc}); "
-                            "using scikit-learn's predictor instead (same results, slower)",
-                            RuntimeWarning,
-                            stacklevel=2,
-                        )
-        return self._session is not None
-
-    def raw(self, X: np.ndarray) -> np.ndarray:
-        """The trees' summed leaves for float64 rows `X`, (rows, per round); call `ready()` first."""
-        return self._session.run(None, {"X": X})[0]
-
-    def __getstate__(self) -> dict[str, Any]:
-        return {"model": self.model}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["model"])  # type: ignore[misc]
-
-
-def _session(model: bytes) -> Any:
-    import onnxruntime
-
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = 1
-    options.inter_op_num_threads = 1
-    options.log_severity_level = 3  # errors only: no start-up chatter on stderr
-    return onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+def write_onnx(stage: TreeStage, path: Path) -> str:
+    """Write stage 2 as NAME.onnx (needs the `onnx` package); returns the file's SHA-256."""
+    path.write_bytes(tree_ensemble(stage))
+    return sha256(path)

@@ -26,12 +26,12 @@ on average, a 2,600-line page against a 35,000-character gold in ~75 ms.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+from .textmatch import TitleMatcher, looks_like_boilerplate, matches_title, normalize, tokenize, tokenize_lines
 
 __all__ = [
     "ARTICLE",
@@ -63,199 +63,6 @@ MAX_CAPTION_WORDS = 50
 #: 3-grams occurring more often than this in the gold do not vote for a position.
 _MAX_POSITIONS = 32
 
-_QUOTES = str.maketrans(
-    {
-        **dict.fromkeys("‘’‚‛′`´", "'"),
-        **dict.fromkeys("“”„‟″«»", '"'),
-        **dict.fromkeys("‐‑‒–—―−", "-"),
-        **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", ""),
-    }
-)
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Words; CJK scripts do not separate words, so each ideograph is a token.
-_TOKEN = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])\w)+")
-_MOJIBAKE = re.compile("[ÂÃâ][\u0080-\u00bf\u2018-\u203a\u20ac]")
-
-
-def normalize(text: str) -> str:
-    """Fold the differences a gold text and a rendering disagree on without
-    changing words: compatibility forms, quotes, dashes, invisible characters,
-    case, UTF-8 read as Latin-1.
-
-    >>> normalize("It’s  a “Test” — ﬁne")
-    'it\\'s  a "test" - fine'
-    """
-    if _MOJIBAKE.search(text):
-        import ftfy  # only for the rare mojibake line
-
-        text = ftfy.fix_encoding(text)
-    return unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-
-
-def tokenize(text: str) -> list[str]:
-    """Word tokens of the normalised text (each CJK character is one).
-
-    >>> tokenize("Don’t stop — 東京都")
-    ['don', 't', 'stop', '東', '京', '都']
-    """
-    return _TOKEN.findall(normalize(text))
-
-
-def _tokenize_lines(lines: Sequence[str]) -> list[list[str]]:
-    """`tokenize` over many lines at once: one normalisation pass over the
-    joined text instead of one per line (it dominates on 3,000-line pages)."""
-    folded = normalize("\n".join(lines)).split("\n")
-    if len(folded) != len(lines):  # a line held a newline: go line by line
-        return [tokenize(line) for line in lines]
-    return [_TOKEN.findall(line) for line in folded]
-
-
-# --------------------------------------------------------------------- title
-
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»/]+\s+|\s*[|»]\s*|::")
-
-
-def _title_variants(text: str) -> list[tuple[str, ...]]:
-    """The whole title and each part of "Headline | Site" / "Headline - Site"."""
-    variants = [tuple(tokenize(text))]
-    parts = _TITLE_SEPARATORS.split(text)
-    if len(parts) > 1:
-        variants += [tuple(tokenize(part)) for part in parts]
-    return [v for v in variants if v]
-
-
-def _similar(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
-    if a == b:
-        return True
-    if min(len(a), len(b)) < 4 or min(len(a), len(b)) < 0.8 * max(len(a), len(b)):
-        return False
-    common = sum((Counter(a) & Counter(b)).values())
-    return common >= 0.8 * max(len(a), len(b))
-
-
-def matches_title(line: str, title: str) -> bool:
-    """Is `line` the headline that `title` names? Page titles carry the site
-    ("Headline | Site"); the on-page headline is the headline part.
-
-    >>> matches_title("Putin Orders Offensive to Continue", "Putin orders offensive to continue | The Moscow Times")
-    True
-    >>> matches_title("The Moscow Times", "Putin orders offensive to continue | The Moscow Times")
-    False
-    """
-    return _TitleMatcher(title).match(line)
-
-
-class _TitleMatcher:
-    """A title's variants, tokenised once for all the lines of a page."""
-
-    def __init__(self, title: str) -> None:
-        variants = _title_variants(title)
-        whole = variants[0] if variants else ()
-        # a part of the title only counts when it is the longest part (the headline)
-        longest = max(variants[1:], key=len, default=whole)
-        self.candidates = {v for v in (whole, longest) if len(v) >= (1 if v == whole else 2)}
-        self.max_len = max(map(len, self.candidates), default=0)
-
-    def match(self, line: str, tokens: Sequence[str] | None = None) -> bool:
-        whole = tuple(tokenize(line) if tokens is None else tokens)
-        if not whole or len(whole) > 40 or len(whole) > 2 * self.max_len + 4:
-            return False
-        if any(_similar(whole, c) for c in self.candidates):
-            return True
-        parts = _title_variants(line)[1:] if _TITLE_SEPARATORS.search(line) else []
-        return any(p in self.candidates and len(p) >= 3 for p in parts)
-
-
-# -------------------------------------------------------- credits and dates
-
-_BY_WORDS = frozenset(
-    {"by", "von", "par", "por", "door", "di", "af", "av", "przez", "autor", "autorin", "text"}
-)
-_CREDIT = re.compile(
-    r"^\W*(?:photo|image|picture|foto|bild|credit|source|quelle|fotó|zdjęcie)s?\s*(?:credit)?\s*[:/|©]"
-    r"|getty images|reuters/|\bap photo\b|\bafp/|/afp\b|/ap\b|/reuters\b|shutterstock|©|\(c\) \d{4}"
-    r"|all rights reserved|^\W*(?:with )?(?:additional )?reporting by\b|^\W*powered by\b"
-    r"|\b(?:first published|last updated|last modified)\b|^\W*(?:图注|图片来源|来源|作者|责任编辑)\s*[:：︱|]",
-    re.IGNORECASE,
-)
-# LABELING: "Read more", "Related:", "SEE ALSO – ...", "Watch:" and the like
-# announce links to other stories; with their separator they never open a
-# paragraph of the story itself.
-_TEASER = re.compile(
-    r"^\W*(?:related(?: (?:articles?|stories|content|coverage|posts?|news|links?|topics?))?|read (?:more|also|next)"
-    r"(?: about)?|see also|also read|more (?:from|on|about)|watch|video|listen|lire aussi|à lire aussi|voir aussi"
-    r"|mehr zum thema|lesen sie auch|lesen sie mehr|auch interessant|leer más|lee también|ver también|leia também"
-    r"|czytaj (?:też|także|więcej)|zobacz (?:też|także)|leggi anche)\s*[:\-–—|>»]"
-    r"|^\W*(?:read more|more|continue reading|weiterlesen|lire la suite|leer más|mehr)\W*$",
-    re.IGNORECASE,
-)
-
-# fmt: off
-_MONTHS_DAYS = frozenset(
-    {
-        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-        "january", "february", "march", "april", "june", "july", "august", "september", "october",
-        "november", "december", "mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday",
-        "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "januar", "februar",
-        "märz", "mai", "juni", "juli", "oktober", "dezember",
-    }
-)
-# fmt: on
-# words of a date stamp besides month and day names ("Posted on ... at 5:30 PM ET")
-# fmt: off
-_DATE_WORDS = _MONTHS_DAYS | {
-    "am", "pm", "a", "m", "p", "et", "est", "edt", "pst", "pdt", "cst", "cdt", "gmt", "bst", "utc",
-    "cet", "cest", "ist", "updated", "posted", "published", "last", "modified", "on", "at", "by",
-    "date", "time", "uhr", "stand", "aktualisiert", "veröffentlicht", "um", "de", "publié", "le",
-    "mis", "à", "jour",
-}
-# fmt: on
-_NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
-
-
-_BARE_DOMAIN = re.compile(r"^\W*(?:[Hh][Tt][Tt][Pp][Ss]?://)?(?:[\w-]+\.)+[a-z]{2,24}(?:/\S*)?\W*$")  # lower-case TLD: not "ASP.NET"
-
-
-def looks_like_boilerplate(text: str, tokens: Sequence[str] | None = None) -> bool:
-    """A byline, a date stamp, a photo credit, a copyright line or a "Related:"
-    teaser on its own line: boilerplate by LABELING.md even where a dataset's
-    gold keeps it.
-
-    >>> [looks_like_boilerplate(t) for t in ["By Jane Doe", "July 24, 2012 12:11 AM",
-    ...  "REUTERS/Alexander Ermochenko", "Related: Chicago is America's most segregated city",
-    ...  "By 2030 the plant will close.", "By Tuesday, the storm had passed.",
-    ...  "Related research points the other way.", "$7.95 - $179.95", "kremlin.ru", "U.S."]]
-    [True, True, True, True, False, False, False, False, True, False]
-    """
-    words = text.split()
-    if not words or len(words) > 25:
-        return False
-    if len(words) == 1 and _BARE_DOMAIN.match(text):  # "kremlin.ru": a photo credit or a link
-        return True
-    is_by = 2 <= len(words) <= 14 and words[0].casefold().strip(":") in _BY_WORDS
-    if is_by and all(w[:1].isupper() for w in words[1:3]):  # a name, not "By Tuesday, the ..."
-        return True
-    if len(words) <= 15 and _CREDIT.search(text):
-        return True
-    if _TEASER.search(text):
-        return True
-    if len(words) > 12:
-        return False
-    tokens = tokenize(text) if tokens is None else tokens
-    # a date stamp: date words and numbers only, with a month or weekday name
-    # or a numeric date/time; bare numbers are prices, scores, counts
-    return (
-        0 < len(tokens) <= 10
-        and any(t.isdigit() for t in tokens)
-        and all(t.isdigit() or t in _DATE_WORDS or _is_ordinal(t) for t in tokens)
-        and (any(t in _MONTHS_DAYS for t in tokens) or _NUMERIC_DATE.search(text) is not None)
-    )
-
-
-def _is_ordinal(token: str) -> bool:
-    return token[:-2].isdigit() and token[-2:] in ("st", "nd", "rd", "th")
-
-
 # ------------------------------------------------------------------ the gold
 
 
@@ -270,7 +77,7 @@ class _Gold:
 def _index(gold: str) -> _Gold:
     tokens: list[str] = []
     lines: Counter[tuple[str, ...]] = Counter()
-    for line_tokens in _tokenize_lines(gold.splitlines()):
+    for line_tokens in tokenize_lines(gold.splitlines()):
         tokens += line_tokens
         if line_tokens:
             lines[tuple(line_tokens)] += 1
@@ -378,11 +185,11 @@ def align_labels(lines: Sequence[str], gold: str, title: str | None = None) -> l
     >>> align_labels(lines, gold, title="Floods hit the city - Daily News")
     ['boilerplate', 'title', 'article', 'article', 'article', 'boilerplate', 'boilerplate']
     """
-    tokens = _tokenize_lines(lines)
+    tokens = tokenize_lines(lines)
     labels: list[str | None] = [BOILERPLATE] * len(lines)
     index = _index(gold)
 
-    matcher = _TitleMatcher(title) if title else None
+    matcher = TitleMatcher(title) if title else None
     title_lines = [i for i, line in enumerate(lines) if matcher and matcher.match(line, tokens[i])]
     seen: set[tuple[str, ...]] = set()
     repeated: set[int] = set(title_lines)
@@ -478,7 +285,7 @@ def label_by_snippets(
     ...                   positive=["went home late"], negative=["Home", "Menu"])
     ['boilerplate', 'article', 'boilerplate']
     """
-    tokens = _tokenize_lines(lines)
+    tokens = tokenize_lines(lines)
     pos = [t for t in map(tokenize, positive) if t]
     neg = [t for t in map(tokenize, negative) if t]
 
@@ -493,7 +300,7 @@ def label_by_snippets(
 
     labels: list[str | None] = []
     seen: set[tuple[str, ...]] = set()
-    matcher = _TitleMatcher(title) if title else None
+    matcher = TitleMatcher(title) if title else None
     title_done = False
     for line, toks in zip(lines, tokens):
         key = tuple(toks)
@@ -515,7 +322,7 @@ def label_by_snippets(
 
 
 def relabel_by_kind(lines: Sequence[str], labels: list[str | None], kinds: Sequence[str]) -> None:
-    """Where the element kind (`declutter.html.RenderedLine.kind`) knows better
+    """Where the element kind (`declutter.io.html.RenderedLine.kind`) knows better
     than a gold, LABELING.md wins: a photo caption or an entry of a list of
     cited works is boilerplate even where the gold kept it. In place.
 
@@ -535,7 +342,7 @@ def kinds_for(lines: Sequence[str], rendered: Sequence[tuple[str, str]]) -> list
     """The element kind of each line, found by its tokens: the kind of the
     rendered line it equals, else of the reference entry it is a piece of
     (trafilatura splits an entry at its inline markup), else "". `rendered`
-    holds (text, kind) pairs, `declutter.html.RenderedLine`s.
+    holds (text, kind) pairs, `declutter.io.html.RenderedLine`s.
 
     >>> kinds_for(["Body.", '"Title"', "Other"], [("Body.", ""), ('^ "Title". Press.', "references")])
     ['', 'references', '']

@@ -310,7 +310,7 @@ class TreeStage:
     def _walk_arrays(self) -> tuple[np.ndarray, ...]:
         """Node arrays over all trees, each entry twice (see `_walk_block`); leaves read feature 0."""
         if self._walk is None:
-            nodes, sizes = self._typed_nodes(), self.tree_sizes.astype(np.int64)
+            nodes, sizes = self.typed_nodes(), self.tree_sizes.astype(np.int64)
             starts = np.repeat(np.cumsum(sizes) - sizes, sizes)
             leaf = nodes["is_leaf"].astype(bool)
             here = np.arange(len(leaf))
@@ -327,7 +327,7 @@ class TreeStage:
             )
         return self._walk
 
-    def _typed_nodes(self) -> dict[str, np.ndarray]:
+    def typed_nodes(self) -> dict[str, np.ndarray]:
         """The node fields in scikit-learn's types (exact once `problem()` found nothing)."""
         return {name: self.nodes[name].astype(dtype, copy=False) for name, dtype in _NODE_DTYPES.items()}
 
@@ -352,7 +352,7 @@ class TreeStage:
 
             no_bitsets = np.zeros((0, 8), dtype=np.uint32)
             sizes = self.tree_sizes.astype(np.int64)
-            nodes, ends = self._typed_nodes(), np.cumsum(sizes)
+            nodes, ends = self.typed_nodes(), np.cumsum(sizes)
             predictors = []
             for start, end in zip(ends - sizes, ends):
                 record = np.zeros(end - start, dtype=PREDICTOR_RECORD_DTYPE)

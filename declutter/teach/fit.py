@@ -11,38 +11,25 @@ from __future__ import annotations
 
 import time
 import zlib
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
-from .features import CONTEXT_NAMES, OWN_NAMES, build_vocabulary, context_features, line_features
-from .model import CLASSES, LineModel, _ordered_proba
+from ..features import CONTEXT_NAMES, OWN_NAMES, build_vocabulary, context_features, line_features
+from ..model import CLASSES, LineModel, ordered_proba
+from .documents import LabeledDoc
 
-__all__ = ["LabeledDoc", "fit", "tune_threshold"]
-
-
-@dataclass(slots=True)
-class LabeledDoc:
-    """One training document: its lines, a label per line (or None), and where it came from."""
-
-    lines: list[str]
-    labels: list[str | None]
-    group: str  # site or outlet: folds never split one
-    dataset: str = ""
-    shape: str = "residue"  # "residue" (extractor output) or "page" (all page text)
-    weight: float = 1.0
-    meta: dict[str, Any] = field(default_factory=dict)
+__all__ = ["fit", "label_array", "line_weights", "tune_threshold"]
 
 
-def _label_array(docs: Sequence[LabeledDoc]) -> np.ndarray:
+def label_array(docs: Sequence[LabeledDoc]) -> np.ndarray:
     """Class index per line, -1 for unlabeled."""
     lookup = {c: i for i, c in enumerate(CLASSES)}
     return np.fromiter((lookup.get(lab, -1) if lab else -1 for d in docs for lab in d.labels), dtype=np.int64)
 
 
 #: Share of the training weight on extractor residue, the rest on all page
-#: text (`_line_weights`). The shipped model was trained with each shape
+#: text (`line_weights`). The shipped model was trained with each shape
 #: weighed by its line count, so page text, ~3.5x the lines, outweighed
 #: residue, at half this scale (mean line weight 0.5). Measured on
 #: 2026-12-02 on the same lines, each refit with its own tuned thresholds
@@ -68,7 +55,7 @@ def _label_array(docs: Sequence[LabeledDoc]) -> np.ndarray:
 RESIDUE_SHARE: float | None = 0.5
 
 
-def _line_weights(docs: Sequence[LabeledDoc], residue_share: float | None = RESIDUE_SHARE) -> np.ndarray:
+def line_weights(docs: Sequence[LabeledDoc], residue_share: float | None = RESIDUE_SHARE) -> np.ndarray:
     """Per-line weights with a mean of 1: within a shape a document weighs
     sqrt(lines), so a 3,000-line page does not drown a 30-line residue.
 
@@ -161,8 +148,8 @@ def fit(
     those lines are the easiest to learn.
     """
     t0 = time.time()
-    labels = _label_array(docs)
-    weights = _line_weights(docs, residue_share)
+    labels = label_array(docs)
+    weights = line_weights(docs, residue_share)
     known = labels >= 0
     known &= _subsample_page_boilerplate(docs, labels, weights, page_boilerplate_share, seed)
     if len(set(labels[known].tolist())) < 2:
@@ -188,7 +175,7 @@ def fit(
             oof[groups == fold] = 1.0 / len(CLASSES)
             continue
         est = _text_model(text_C, seed).fit(X1[train], labels_to_names(labels[train]), sample_weight=weights[train])
-        oof[groups == fold] = _ordered_proba(est, X1[groups == fold])
+        oof[groups == fold] = ordered_proba(est, X1[groups == fold])
         log(f"stage 1 fold {fold + 1}/{folds} ({time.time() - t0:.0f}s)")
     model.text_model = _text_model(text_C, seed).fit(
         X1[known], labels_to_names(labels[known]), sample_weight=weights[known]
@@ -242,30 +229,3 @@ def tune_threshold(
     # Keep a line when p < t: t must exceed the score at the target quantile.
     k = int(np.ceil(target_recall * scores.size)) - 1
     return float(min(0.99, round(scores[k] + 0.01, 2)))
-
-
-def load_labeled(paths: Iterable[str], **filters: Any) -> list[LabeledDoc]:
-    """Read build_lines / `declutter train` JSONL(.gz) documents into LabeledDocs."""
-    import gzip
-    import json
-
-    docs = []
-    for path in paths:
-        opener = gzip.open if str(path).endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as fh:
-            for raw in fh:
-                rec = json.loads(raw)
-                if any(rec.get(k) not in v for k, v in filters.items() if v):
-                    continue
-                lines = [ln["text"] for ln in rec["lines"]]
-                docs.append(
-                    LabeledDoc(
-                        lines=lines,
-                        labels=[ln.get("label") for ln in rec["lines"]],
-                        group=str(rec.get("site") or rec.get("outlet") or rec.get("id")),
-                        dataset=str(rec.get("dataset", "")),
-                        shape=str(rec.get("shape") or "residue"),
-                        meta={k: rec.get(k) for k in ("id", "lang", "page_type", "gold", "gold_published")},
-                    )
-                )
-    return docs

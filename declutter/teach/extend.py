@@ -19,7 +19,7 @@ and still behaves like `base` everywhere else. It is an ordinary `LineModel`
    split stay as they are. A base without an anchor (an older model file)
    moves only the columns of the outlet's new words: safe, but it learns
    less (see the benchmark).
-3. **Outlet memory** (`declutter.outlet`): lines the new documents repeat
+3. **Outlet memory** (`declutter.model.outlet`): lines the new documents repeat
    and label boilerplate are remembered by hash.
 
 Stage 2 (context) is left as it is: it learned how to use stage-1 scores and
@@ -40,11 +40,12 @@ from typing import Any, Sequence
 import numpy as np
 from scipy import optimize, sparse
 
-from .errors import ModelError
-from .features import BIGRAM_BUCKETS, _tokens, by_count, line_features
-from .model import LineModel
-from .outlet import OutletMemory
-from .train import LabeledDoc, _label_array, _line_weights
+from ..errors import ModelError
+from ..features import BIGRAM_BUCKETS, by_count, line_features, line_tokens
+from ..model import LineModel
+from ..model.outlet import OutletMemory
+from .documents import LabeledDoc
+from .fit import label_array, line_weights
 
 __all__ = ["extend", "compute_anchor", "EXTEND_DEFAULTS"]
 
@@ -86,7 +87,7 @@ def extend(
     if not base.has_estimators:
         raise ModelError(f"{base.name} was loaded for prediction only: extend a model loaded with load_model(path)")
     t0 = time.time()
-    labels = _label_array(docs)
+    labels = label_array(docs)
     known = labels >= 0
     if not known.any():
         raise ValueError(
@@ -102,7 +103,7 @@ def extend(
     classes = [str(c) for c in est.classes_]
     names = np.asarray(["article", "title", "boilerplate"])[labels[known]]
     y = np.searchsorted(np.asarray(classes), names)
-    w = _line_weights(docs)[known]
+    w = line_weights(docs)[known]
     w = w / max(w.mean(), 1e-12)
     active, share = _movable_columns(X, model)
     if model.anchor is not None and anchor:
@@ -147,7 +148,7 @@ def _new_tokens(texts: list[str], base: LineModel, min_lines: int, limit: int) -
     """Words of the new lines (counted once per line) that the base has no column for."""
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(set(_tokens([text])))
+        counts.update(set(line_tokens([text])))
     vocab = base.vocab_index
     fresh = [
         tok
@@ -200,12 +201,12 @@ def compute_anchor(model: LineModel, docs: Sequence[LabeledDoc], batch: int = 20
     total = np.zeros(n_tokens)
     for start in range(0, len(docs), batch):
         chunk = docs[start : start + batch]
-        known = _label_array(chunk) >= 0
+        known = label_array(chunk) >= 0
         if not known.any():
             continue
         feats = line_features([d.lines for d in chunk])
         X = model.stage1_inputs(feats)[known]
-        w = _line_weights(chunk)[known]
+        w = line_weights(chunk)[known]
         total += _fisher(model, X, w / max(w.mean(), 1e-12))
     return total.astype(np.float32)
 

@@ -1,0 +1,123 @@
+"""Running chunks in parallel: joblib's loky processes on one machine, or a Dask cluster, results in input order."""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
+from typing import TYPE_CHECKING, Any
+
+from ..errors import DeclutterError
+from .chunks import Chunk
+from .stats import ChunkResult
+from .workers import clean_chunk
+
+if TYPE_CHECKING:
+    from .records import BatchOptions
+
+__all__ = ["DaskClient", "effective_jobs", "ordered_results"]
+
+
+def _parallel_tasks(
+    chunks: Iterable[Chunk],
+    options: BatchOptions,
+    side: deque[Chunk],
+    lock: threading.Lock,
+) -> Iterator[Any]:
+    from joblib import delayed
+
+    for chunk in chunks:
+        with lock:
+            side.append(chunk)
+        yield delayed(clean_chunk)(options, chunk.raws)
+
+
+def ordered_results(
+    chunks: Iterator[Chunk], options: BatchOptions, jobs: int, backend: str, scheduler: str | None
+) -> Iterator[tuple[Chunk, ChunkResult]]:
+    """(chunk, result) in input order, cleaned in-process or by joblib workers."""
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None)
+    if second is None and backend == "loky":
+        jobs = 1  # a single chunk: starting worker processes would cost more than it saves
+    rest: Iterator[Chunk] = _chain(first, second, chunks)
+    if backend == "loky" and jobs == 1:
+        for chunk in rest:
+            yield chunk, clean_chunk(options, chunk.raws)
+        return
+
+    from joblib import Parallel, parallel_config
+
+    side: deque[Chunk] = deque()
+    lock = threading.Lock()
+    tasks = _parallel_tasks(rest, options, side, lock)
+    with ExitStack() as stack:
+        if backend == "dask":
+            stack.enter_context(DaskClient(scheduler))
+            stack.enter_context(parallel_config(backend="dask"))
+        else:
+            stack.enter_context(parallel_config(backend=backend))
+        parallel = Parallel(n_jobs=jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
+        results = parallel(tasks)
+        try:
+            for res in results:
+                with lock:
+                    chunk = side.popleft()
+                yield chunk, res
+        except DeclutterError:
+            raise
+        except Exception as exc:
+            if type(exc).__name__ in ("TerminatedWorkerError", "BrokenProcessPool"):
+                raise DeclutterError(
+                    f"a worker process died ({exc.__class__.__name__}): out of memory? "
+                    "Try fewer --jobs or a lower --max-chars"
+                ) from None
+            raise
+        finally:
+            # Stopped early (a closed pipe, an error): cancel the rest quietly;
+            # joblib would warn that finished tasks went unused.
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                results.close()
+
+
+def _chain(first: Chunk, second: Chunk | None, rest: Iterator[Chunk]) -> Iterator[Chunk]:
+    yield first
+    if second is not None:
+        yield second
+        yield from rest
+
+
+class DaskClient:
+    """Connect to a Dask scheduler for the duration of a run (dask is an optional extra)."""
+
+    def __init__(self, address: str | None) -> None:
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise DeclutterError(
+                "the dask backend needs dask.distributed: pip install 'declutter[dask]'"
+            ) from None
+        try:
+            self.client = Client(address, timeout="20s", set_as_default=True)
+        except (OSError, TimeoutError) as exc:
+            raise DeclutterError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+
+    def __enter__(self) -> Any:
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+
+
+def effective_jobs(jobs: int) -> int:
+    """joblib's meaning: -1 all cores, -2 all but one; never less than 1."""
+    if jobs > 0:
+        return jobs
+    from joblib import cpu_count
+
+    return max(1, cpu_count() + 1 + jobs)
