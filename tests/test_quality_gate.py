@@ -10,14 +10,18 @@ text; 120 documents a shape), then scored with `benchmarks/quality.py`'s own
 functions (about 10 s).
 Skipped where `../shared/data` is absent; CI has it.
 
-Floors: the figures measured (in the comments; 2026-12-02, token F1 against
-the gold as build_lines maps it onto LABELING.md) less a margin, so a new
+Floors are data, in `tests/quality_floors.json` (trafilatura's
+`eval_baseline.json` idea): each with the figure measured (token F1 against
+the gold as build_lines maps it onto LABELING.md) and the SHA-256 of the
+data files it was measured on. The floors sit a margin below, so a new
 trafilatura release within the pinned range does not trip them. Doing
 nothing is a floor with no margin: declutter must never be worse than it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sys
 from pathlib import Path
 
@@ -25,8 +29,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT.parent / "shared" / "data"
-HELD_OUT = ("big9_news", "l3s_gn1", "dragnet", "cleanportaleval", "chaos_web", "cleaneval")
-PAGES_PER_SET = 20
+FLOORS = json.loads((Path(__file__).resolve().parent / "quality_floors.json").read_text(encoding="utf-8"))
+HELD_OUT = tuple(name.removesuffix(".jsonl.gz") for name in FLOORS["data"]["files_sha256"])
+PAGES_PER_SET = FLOORS["data"]["pages_per_set"]
 
 pytestmark = pytest.mark.skipif(not all((DATA / f"{n}.jsonl.gz").exists() for n in HELD_OUT),
                                 reason="../shared/data is not beside this checkout")
@@ -82,20 +87,38 @@ def test_the_gate_sees_both_shapes_of_every_held_out_set(held_out_docs):
         assert {d.dataset for d in held_out_docs if d.shape == shape} == set(HELD_OUT)
 
 
+def test_the_floors_were_measured_on_this_data():
+    for name, sha in FLOORS["data"]["files_sha256"].items():
+        assert hashlib.sha256((DATA / name).read_bytes()).hexdigest() == sha, (
+            f"{name} is not the file the floors were measured on: re-measure them (tests/quality_floors.json)"
+        )
+
+
+def _value(scores: dict, metric: str) -> float:
+    for key in metric.split("."):
+        scores = scores[key]
+    return float(scores)  # type: ignore[arg-type]
+
+
+def _check(shape_scores: dict, floors: list[dict]) -> list[str]:
+    """The floors `shape_scores` falls below, one message each."""
+    failed = []
+    ours = shape_scores["declutter"]
+    for floor in floors:
+        value = _value(ours, floor["metric"])
+        if "floor" in floor:
+            limit, what = floor["floor"], "its floor"
+        else:
+            limit = _value(shape_scores[floor["above"]], floor["metric"]) + floor["margin"]
+            what = f"{floor['above']} + {floor['margin']}"
+        if not value >= limit:
+            failed.append(f"{floor['metric']} {value} < {limit} ({what}; measured {floor['measured']})")
+    return failed
+
+
 def test_extractor_residue_keeps_its_article_lines_and_is_no_worse_than_doing_nothing(scores):
-    residue = scores["residue"]
-    ours = residue["declutter"]
-    assert ours["article"]["recall"] >= 0.95  # 0.978
-    assert ours["boilerplate"]["f1"] >= 0.55  # 0.632
-    assert ours["token_f1"] >= residue["no cleaning"]["token_f1"]  # 0.9246 against 0.9188
-    assert ours["token_f1"] >= residue["C4 rules"]["token_f1"] + 0.2  # C4 0.613: it drops short article lines
+    assert _check(scores["residue"], FLOORS["floors"]["residue"]) == []
 
 
 def test_all_page_text_is_cleaned_better_than_by_c4_rules(scores):
-    page = scores["page"]
-    ours = page["declutter"]
-    assert ours["boilerplate"]["f1"] >= 0.93  # 0.947
-    assert ours["article"]["recall"] >= 0.90  # 0.946
-    assert ours["token_f1"] >= 0.86  # 0.884
-    assert ours["token_f1"] >= page["C4 rules"]["token_f1"] + 0.01  # C4 0.847
-    assert ours["token_f1"] >= page["no cleaning"]["token_f1"] + 0.15  # 0.690
+    assert _check(scores["page"], FLOORS["floors"]["page"]) == []
