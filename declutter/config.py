@@ -38,8 +38,7 @@ class Config:
     #: dropped line right above and below is dropped too when each of its
     #: lines has P(boilerplate) >= this (an appeal between two "Contribute"
     #: buttons, a teaser headline inside a "Read more" block). None switches
-    #: it off. 0.5 and 1 were measured on the held-out sets of
-    #: benchmarks/quality.py (README, "Known weaknesses").
+    #: it off. Tuned with benchmarks/quality.py on held-out page text.
     between_floor: float | None = 0.5
     between_max_run: int = 1
     #: Keep a document's first line as its title when the line model alone

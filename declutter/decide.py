@@ -23,94 +23,19 @@ __all__ = [
     "PAGE_LIKE_CONFIDENT_RATIO", "SPAN_ANCHOR_P", "SPAN_ANCHOR_CHARS",
 ]
 
-# A document is page-like (all the text of a web page) when at least half its
-# lines look like boilerplate (median P(boilerplate) >= 0.5), when it is long
-# enough to be a page (a 3-line story with one repeated line is not a page),
-# and when the model is sure of enough of those lines: a page's navigation and
-# footer score P >= 0.9, while extractor residue the model only doubts (verse,
-# a list of local contacts) sits between 0.5 and 0.9. Confident lines must be at
-# least 0.3 times as many as doubtful ones.
-#
-# Measured with benchmarks/quality.py (1,063 held-out docs a shape; residue
-# boilerplate F1 / article recall / token F1, then the same for page text):
-#   mean >= 0.5, >= 20 lines (the rule before)   0.573 0.965 0.932 | 0.923 0.887 0.879
-#   median >= 0.5 + confident >= 0.3 x doubtful  0.568 0.968 0.933 | 0.922 0.887 0.879
-# The confidence test is what keeps dragnet's residue hymn and school-contacts
-# pages out of the page regime (dragnet residue article recall 0.973 -> 0.988).
-# Also measured and not taken (with the benchmark before its leave-one-out
-# fix): median alone, or mean plus the confidence test (each within 0.001 of
-# these on token F1, less residue recall); dropping a page-like document's
-# lower-threshold lines only when their run holds a line >= 0.92 (page token
-# F1 0.867); keeping an isolated dropped residue line between kept ones when
-# P < 0.95 (recall +0.0007 for residue boilerplate F1 -0.009); counting
-# confident lines alone (share with P >= 0.9 at least 0.5 / 0.4: page token F1
-# 0.867 / 0.871). Earlier, for the length rule: no length rule 0.9313 /
-# 0.8725 residue / page token F1, >= 20 lines 0.9316 / 0.8730, >= 40 lines
-# 0.9324 / 0.8711. Later (150 docs a set): median >= 0.7 kept more residue
-# (article recall 0.968 -> 0.973) for boilerplate F1 0.568 -> 0.561 and page
-# token F1 0.8793 -> 0.8776; requiring < 0.5 of a page's lines to be long
-# (>= 10 words) gained recall 0.0014 for token F1 -0.0002; never using the
-# page regime on residue (all docs) gave recall 0.975 but boilerplate F1
-# 0.524, and kept seed 000's donation banner. Also not taken (2026-12-01):
-# in residue, dropping a run of doubtful lines (P >= 0.6 / 0.75) that holds
-# a dropped line gave boilerplate F1 0.606 / 0.594 but article recall 0.958
-# / 0.963 and token F1 0.932 / 0.932 (against 0.568, 0.968, 0.933).
-PAGE_LIKE_MEDIAN = 0.5
-PAGE_LIKE_MIN_LINES = 20
+# Page-like documents (`page_like_documents`); each value tuned with benchmarks/quality.py on held-out documents of both shapes.
+PAGE_LIKE_MEDIAN = 0.5  # median P(boilerplate) from which a document may be page-like
+PAGE_LIKE_MIN_LINES = 20  # lines of the shortest page-like document
 PAGE_LIKE_CONFIDENT = 0.9  # P(boilerplate) of a line the model is sure of
 PAGE_LIKE_CONFIDENT_RATIO = 0.3  # confident lines >= this x doubtful (0.5 <= P < 0.9) ones
 
-# In a page-like document the story is one stretch of the page: from its first
-# to its last anchor, a long line (>= SPAN_ANCHOR_CHARS characters, a measure
-# that works without spaces between words too) the model is sure is article
-# (P(boilerplate) < SPAN_ANCHOR_P). Inside that stretch lines are cut at the
-# residue threshold, so a list, table or code block between two paragraphs is
-# judged as in residue (the page threshold and the between-boilerplate rule
-# do not apply); the navigation before it and the footer and teasers after
-# it still meet both.
-#
-# Measured with benchmarks/quality.py on every document (4,294 residue and
-# 4,303 page documents; boilerplate F1 / article recall / token F1):
-#   no stretch                        residue 0.566 0.963 0.935 | page 0.920 0.866 0.881
-#   anchors P < 0.1, >= 160 chars             0.566 0.965 0.935 |      0.919 0.880 0.881
-#   anchors P < 0.1, >= 20 words              0.566 0.966 0.935 |      0.918 0.880 0.881
-# (modern pair token F1 residue 0.939 -> 0.940, page 0.892 -> 0.894; wcxb_dev
-# residue article recall 0.972 -> 0.975, cleaneval 0.911 -> 0.918). Words
-# would need spaces between them: characters were taken. On 150 documents a
-# set, anchors of >= 10 words or P < 0.2, or any line at P < 0.1, kept more
-# page boilerplate (page token F1 0.875-0.877, against 0.879); a cut of 0.8
-# inside the stretch kept less (page article recall 0.896, against 0.903);
-# opening the stretch up to 5 or 8 lines earlier, at a line stage 2 reads as
-# a title (P(title) >= 0.5 / 0.3), gave page token F1 0.878 (0.879 without).
-# Leaving the stretch out of the between-boilerplate rule too (every
-# document): residue 0.566 0.965 0.935 -> 0.566 0.966 0.935, page 0.919
-# 0.880 0.881 -> 0.919 0.883 0.881, modern page token F1 0.894 -> 0.895:
-# taken. Not taken (2026-12-02, 150 documents a set): anchors judged on the
-# lower of the two stages' P (in a residue document taken for page-like,
-# wcxb_dev/3036, the stretch ends at line 19 of 238: its later agency
-# paragraphs score 0.2-0.5 after context, over SPAN_ANCHOR_P): residue 0.569 0.973 0.933 ->
-# 0.564 0.974 0.933, page 0.920 0.907 0.878 -> 0.913 0.921 0.874 (modern
-# page 0.892 0.838 0.887 -> 0.890 0.869 0.887): more article kept, more
-# teasers too, lower token F1.
-SPAN_ANCHOR_P = 0.1
-SPAN_ANCHOR_CHARS = 160
+# The story stretch of a page-like document (`article_spans`): from its first to its last anchor, a long
+# line the model is sure is article; inside it lines are cut at the residue threshold. Tuned with
+# benchmarks/quality.py on held-out documents of both shapes.
+SPAN_ANCHOR_P = 0.1  # an anchor's P(boilerplate) is below this
+SPAN_ANCHOR_CHARS = 160  # an anchor has at least this many characters (works without spaces between words)
 
-# Context may not drop a long line that stage 1, on its text alone, is sure
-# is article (P(boilerplate) < CONTEXT_OVERRULE_P; `context_overruled`).
-# Measured with benchmarks/quality.py on every document (boilerplate F1 /
-# article recall / token F1, residue | page):
-#   without                 0.566 0.966 0.935 | 0.919 0.883 0.881
-#   P < 0.01, >= 160 chars  0.567 0.967 0.935 | 0.919 0.884 0.881
-#   P < 0.05, >= 160 chars  0.568 0.968 0.935 | 0.919 0.886 0.881
-# cleaneval residue recall 0.919 -> 0.930 and token F1 0.895 -> 0.897 (doing
-# nothing: 0.897), cleaneval page token F1 0.915 -> 0.918; the modern pair's
-# page token F1 0.895 -> 0.894, residue 0.940 either way. 0.05 taken.
-# Widening it changed nothing worth having (150 documents a set, leave-one-out
-# models refitted on 2026-12-01 at 23:4x; residue | page as above): as taken
-# 0.570 0.973 0.933 | 0.919 0.915 0.878; lines of >= 80 characters
-# 0.570 0.973 0.933 | 0.919 0.916 0.878; P < 0.2 0.570 0.973 0.933 | 0.919
-# 0.916 0.878 (the modern pair's residue recall 0.923 -> 0.924).
-CONTEXT_OVERRULE_P = 0.05
+CONTEXT_OVERRULE_P = 0.05  # stage 1's P(boilerplate) under which context may not drop a long line; tuned with benchmarks/quality.py
 
 # A repeated line is boilerplate by LABELING.md; below this many words the
 # rule is left to the model, so a repeated short table cell ("0", "Yes") is not
@@ -229,13 +154,6 @@ def first_line_titles(
     an old table layout's empty cells, a byline, a date -- which is what
     follows a headline too. Only `eligible` documents (not page-like: there
     the first line is navigation) are considered.
-
-    Measured with benchmarks/quality.py (1,063 held-out docs a shape): on
-    residue it kept 15 more headlines for 2 boilerplate lines (one a teaser
-    headline), article recall l3s_gn1 0.988 -> 0.993, big9_news 0.981 ->
-    0.983, dragnet token F1 0.915 -> 0.917 (doing nothing: 0.916); on page
-    text it kept 4 lines it should not ("Go to Google News" heading three
-    short l3s_gn1 pages), l3s_gn1 page token F1 0.907 -> 0.906.
 
     >>> s1 = np.array([[0.2, 0.7, 0.1], [0.9, 0.0, 0.1], [0.1, 0.1, 0.8]])
     >>> first_line_titles(np.array([0, 2, 3]), np.array([True, True]), np.array([True, False, True]), s1).tolist()

@@ -17,7 +17,7 @@ __all__ = ["Document", "Line", "Repair", "Result", "split_document", "split_line
 LABELS = ("article", "title", "boilerplate")
 
 # A metadata header glued to the first line, as some scrapers write it:
-# " date 2022-07-04 Support The Moscow Times!". Only well-formed values are
+# " date 1999-07-04 Support The Moscow Times!". Only well-formed values are
 # taken, so a story that opens with the word "date" is left alone.
 _HEADER_FIELD = re.compile(
     r"\s*(?:"
@@ -97,8 +97,8 @@ class Result:
 def parse_header(first_line: str) -> tuple[dict[str, str], str]:
     """Split a leading metadata header off the first line.
 
-    >>> parse_header(" date 2022-07-04 Support The Moscow Times!")
-    ({'date': '2022-07-04'}, 'Support The Moscow Times!')
+    >>> parse_header(" date 1999-07-04 Support The Moscow Times!")
+    ({'date': '1999-07-04'}, 'Support The Moscow Times!')
     >>> parse_header("date night ideas")
     ({}, 'date night ideas')
     """
@@ -123,8 +123,8 @@ def split_lines(text: str) -> tuple[list[str], list[bool], dict[str, str]]:
     What `split_document` does without making a `Line` per line, for batch
     mode (`Cleaner.summarize_many`), which needs no per-line record.
 
-    >>> split_lines(" date 2022-07-04 Title\\n\\nBody one.\\nBody two.\\n")
-    (['Title', 'Body one.', 'Body two.'], [False, True, False], {'date': '2022-07-04'})
+    >>> split_lines(" date 1999-07-04 Title\\n\\nBody one.\\nBody two.\\n")
+    (['Title', 'Body one.', 'Body two.'], [False, True, False], {'date': '1999-07-04'})
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -150,9 +150,9 @@ def split_lines(text: str) -> tuple[list[str], list[bool], dict[str, str]]:
 def split_document(text: str) -> Document:
     """Split text into non-blank physical lines, remembering blank-line gaps.
 
-    >>> doc = split_document(" date 2022-07-04 Title\\n\\nBody one.\\nBody two.\\n")
+    >>> doc = split_document(" date 1999-07-04 Title\\n\\nBody one.\\nBody two.\\n")
     >>> doc.metadata, [(l.text, l.blank_before) for l in doc.lines]
-    ({'date': '2022-07-04'}, [('Title', False), ('Body one.', True), ('Body two.', False)])
+    ({'date': '1999-07-04'}, [('Title', False), ('Body one.', True), ('Body two.', False)])
     """
     texts, blank_before, metadata = split_lines(text)
     return Document(lines=list(map(Line, range(len(texts)), texts, blank_before)), metadata=metadata)

@@ -170,9 +170,9 @@ class Cleaner:
 
         A process that cleans once -- the CLI, a batch of one chunk, a
         notebook's first `clean()` -- then imports neither onnxruntime
-        (0.15 s) nor scikit-learn (~1 s). Later calls run stage 2 on
+        nor scikit-learn. Later calls run stage 2 on
         onnxruntime when the model has it, else give more than 128 lines to
-        scikit-learn's predictor: 2-3x faster a line than the NumPy walk,
+        scikit-learn's predictor: faster a line than the NumPy walk,
         with the same scores (`TreeStage.proba`).
         """
         if self._predicted:

@@ -11,13 +11,7 @@ from ..errors import InputError
 
 __all__ = ["DEFAULT_CHUNK_BYTES", "DEFAULT_CHUNK_SIZE", "DEFAULT_MAX_CHARS", "Chunk", "read_chunks"]
 
-# Chunk size, measured on 2,000 extractor-residue documents (6.3 KB, 34 lines
-# each) on one core: 543 / 602 / 526 docs per CPU-second at 64 / 256 / 1,024
-# records per chunk. 256 records make a stage-2 model call of ~8,700 rows,
-# inside the 4,096-16,384 rows where the tree ensemble ran fastest per row
-# (one call on 100,000 rows ran 2x slower: its input falls out of cache), a
-# chunk takes ~0.5 s, and the last chunk of a run stays short.
-DEFAULT_CHUNK_SIZE = 256
+DEFAULT_CHUNK_SIZE = 256  # records a task; timed per CPU-second on extractor residue, one core
 DEFAULT_CHUNK_BYTES = 4 << 20
 DEFAULT_MAX_CHARS = 5_000_000
 _UTF8_BOM = b"\xef\xbb\xbf"

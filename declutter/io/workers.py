@@ -51,7 +51,7 @@ def fewer_collections(young_threshold: int = 10_000) -> Iterator[None]:
     Cleaning a chunk makes tens of thousands of short-lived objects (strings,
     lists and tuples per line and document) and no reference cycles, yet every 700 of them
     start a collection, and the older collections walk every object of the
-    process, the model's included: 5-10% of cleaning time. For the block, the
+    process, the model's included. For the block, the
     objects made before it are frozen (left out of collections) and the
     youngest generation is collected every `young_threshold` allocations; both
     are restored after, so a caller's process is left as it was.

@@ -49,10 +49,8 @@ __all__ = [
     "write_card",
 ]
 
-#: 3: prediction reads NAME.npz (arrays only; 0.5-0.6 s instead of 3.5-4.7 s to start
-#: the filter, as skops imports all of scikit-learn to vet a file).
-#: 2: the vocabulary is one "\n"-joined string (skops makes a node of every
-#: list item: 29,000 of them took 0.47 s of a 0.66 s load). 1: a list.
+#: 3: prediction reads NAME.npz (arrays only: no scikit-learn import to vet a file);
+#: 2: the vocabulary is one "\n"-joined string (skops made a node of every list item); 1: a list.
 MODEL_FORMAT = 3
 READABLE_FORMATS = (1, 2, 3)
 

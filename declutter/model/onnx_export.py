@@ -54,10 +54,7 @@ def tree_ensemble(stage: TreeStage) -> bytes:
     features = nodes["feature_idx"][~leaf].astype(np.int64)
     splits = nodes["num_threshold"][~leaf].astype(np.float64)
     # No node tracks missing values: stage 2's features are never NaN, and
-    # `TreeStage.proba` sends a batch holding one to the other walks. A
-    # session whose nodes track them took ~10% longer for the same sums
-    # (0.475 against 0.427 ms a residue document, medians of six alternated
-    # passes over 102,509 lines; scratch timing, 2026-12-01).
+    # `TreeStage.proba` sends a batch holding one to the other walks; tracking them is slower.
     missing_true = np.zeros(len(splits), dtype=np.int64)
     roots = split_number[first]
     # A tree that is one leaf (a class a small model never splits on) gets a

@@ -44,13 +44,8 @@ __all__ = ["OutletMemory", "normalize_line", "line_hashes", "with_memory", "SHOR
 
 #: Lines with fewer words are "short" (as in `align.SHORT_TOKENS`).
 SHORT_TOKENS = 4
-#: Strength of the evidence, by how the line came into memory. Drop
-#: thresholds run up to 0.99 (the shipped card: 0.89 for residue, 0.7 for
-#: page text), so evidence must reach past 0.99: a labeled long line lands at
-#: >= 0.999 whatever the model said; an unlabeled one (document frequency
-#: alone) at >= 0.99 only where the model gave at least 0.2 -- a line it is
-#: sure is article (a background paragraph an outlet repeats in a series of
-#: stories) stays.
+#: Strength of the evidence, by how the line came into memory: it must reach past the highest drop
+#: threshold (0.99), and an unlabeled line only where the model does not already call it article.
 STRENGTH_LABELED = 0.999
 STRENGTH_UNLABELED = 0.9875
 #: Short lines: labeled evidence only, at this fraction of its strength, so

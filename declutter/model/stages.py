@@ -3,21 +3,19 @@
 A fitted model is two scikit-learn estimators, but predicting needs only
 their numbers: stage 1's coefficients and stage 2's tree nodes. Kept as
 arrays they load from an `.npz` file with `allow_pickle=False` (nothing in
-it can run), without importing scikit-learn or skops, which took 2-3 s of
-every `declutter < story.txt`. The arithmetic is scikit-learn's own: stage
+it can run), without importing scikit-learn or skops, the slowest part of
+starting `declutter < story.txt`. The arithmetic is scikit-learn's own: stage
 2's probabilities are identical to `predict_proba` (onnxruntime's within
 1e-12: it adds the same leaves in another order), stage 1's equal up to the
 order of a sum (within 1e-6 with float32 coefficients); tests hold them to
 that.
 
 Stage 2 runs on onnxruntime when the model has its NAME.onnx and
-onnxruntime is installed (`onnx_trees.py`: ~5 µs a row, at any row count).
-Otherwise it walks its trees in NumPy for up to 128 rows (all rows and
-trees in lock-step, one level a step), and with scikit-learn's compiled
-tree predictor for more: one predictor call costs ~6 µs a tree however few
-rows it gets, but then all 180 trees take ~7-11 µs a row, where NumPy
-needs ~14. A Cleaner's first call walks in NumPy either way (importing a
-compiled predictor costs more than it saves on one document).
+onnxruntime is installed (`onnx_trees.py`). Otherwise it walks its trees
+in NumPy for few rows (all rows and trees in lock-step, one level a step)
+and with scikit-learn's compiled tree predictor for more. A Cleaner's
+first call walks in NumPy either way (importing a compiled predictor
+costs more than it saves on one document).
 
 Reading the trees out of the estimator uses fitted attributes scikit-learn
 keeps private (`_predictors`, `_baseline_prediction`, the node record), the
@@ -42,18 +40,11 @@ __all__ = [
     "in_order",
 ]
 
-#: Up to this many rows, stage 2 walks its trees in NumPy when onnxruntime
-#: does not run it: faster than scikit-learn's predictor below ~150 rows of
-#: the default model (measured 1.7 vs 2.5 ms at 128 rows, 7.3 vs 4.9 ms at 512).
+#: Up to this many rows stage 2 walks its trees in NumPy when onnxruntime does not run it; timed on the default model.
 NUMPY_MAX_ROWS = 128
-#: A Cleaner's first call walks in NumPy up to this many rows
-#: (`pipeline.Cleaner._predict`): importing scikit-learn costs ~1 s and
-#: onnxruntime 0.15 s, the NumPy walk ~7-9 µs a row more than either, so a
-#: process that cleans once (the CLI, a batch of one chunk) is done sooner.
+#: A Cleaner's first call walks in NumPy up to this many rows, sparing the scikit-learn and onnxruntime imports.
 ONE_SHOT_NUMPY_MAX_ROWS = 50_000
-#: Larger inputs go to scikit-learn in blocks of this many rows: each tree
-#: walks a block while it is in cache (one call over a million-line
-#: document ran 2x slower per line).
+#: Larger inputs go to scikit-learn in blocks of this many rows, each walked while it is in cache.
 _BLOCK_ROWS = 8192
 #: The NumPy walk goes 256 rows at a time (see `TreeStage._numpy_leaves`).
 _WALK_ROWS = 256
@@ -266,9 +257,7 @@ class TreeStage:
     def _numpy_leaves(self, X: np.ndarray) -> np.ndarray:
         """(rows, trees) leaf values: every (row, tree) walks one level a step, 256 rows at a time.
 
-        256 rows x 180 trees keep the walk's arrays in cache (measured 14.5
-        µs a row against 24 for 6,615 rows at once; 11.5 with nodes
-        addressed as in `_walk_block`).
+        256 rows of every tree keep the walk's arrays in cache.
         """
         return np.vstack([self._walk_block(X[i : i + _WALK_ROWS]) for i in range(0, len(X), _WALK_ROWS)])
 
@@ -338,7 +327,7 @@ class TreeStage:
         (rows, trees) matrix of leaves would be 12 MB a block, out of cache.
         One thread: the predictor opens an OpenMP region per tree, and on a
         busy machine (or inside joblib workers) extra threads only wait on
-        each other -- measured 13.5 s vs 0.05 s for 20 documents.
+        each other.
         """
         no_categories = np.zeros((0, 8), dtype=np.uint32)
         f_idx_map = np.zeros(self.n_features, dtype=np.uint32)

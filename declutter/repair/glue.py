@@ -12,17 +12,11 @@ from .marks import Mark, marks_of
 __all__ = ["glued_words"]
 
 
-# glued_words. Calibrated with wordfreq 3.1 (English) on the seed glue
-# "russiafor": zipf 0.0, halves russia 4.93 / for 7.01. Rare but real lowercase
-# words measured alongside: upskilling 1.49, preapproved 1.70, counteroffensive
-# 2.22, cyberattack 2.32, goldschmidt 2.55; these stay whole. Word frequencies
-# alone cannot tell a lost quote from a lost space or a compound, though:
-# universitysince, nonmonetary and linkworthy all look like russiafor (zipf 0,
-# two frequent halves). Hence the structural conditions in `glued_words`.
+# Calibrated with wordfreq 3.1 (English) on the seed glue "russiafor" and rare real words (docs/experiments.md);
+# word frequencies alone cannot tell a lost quote from a lost space or a compound: hence the structural conditions.
 GLUED_MIN_LENGTH = 8  # lowercase letters; shorter tokens are too often real words
-# The glued word must be among the first words of the quotation: scare quotes
-# and titles are short. The seed's "russiafor" is the 3rd word; on the shared
-# gold texts (255k lines) every wrong split was 6 or more words in.
+# The glued word must be among the first words of the quotation (scare quotes and titles are short);
+# calibrated on the shared gold texts.
 QUOTE_HEAD_WORDS = 5
 GLUED_MAX_ZIPF = 1.5  # the glued token must be (almost) unseen
 HALF_MIN_ZIPF = 3.0  # each half must be an everyday word

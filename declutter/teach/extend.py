@@ -49,11 +49,8 @@ from .fit import label_array, line_weights
 
 __all__ = ["extend", "compute_anchor", "EXTEND_DEFAULTS"]
 
-#: alpha: the penalty on the stage-1 delta of a column the base's training
-#: data never used, per unit of line weight (one line weighs 1 on average).
-#: Chosen on the big9_news leave-one-outlet-out runs of
-#: benchmarks/learning_curve.py --variants: 0.3 learns a little more from 5
-#: pages and costs the other outlets a little more; 3 learns too slowly.
+#: alpha: the penalty on the stage-1 delta of a column the base's training data never used, per unit of
+#: line weight; chosen on the big9_news leave-one-outlet-out runs of benchmarks/learning_curve.py --variants.
 EXTEND_DEFAULTS: dict[str, Any] = {
     "alpha": 1.0,
     "anchor_weight": 1.0,

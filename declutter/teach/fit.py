@@ -28,30 +28,8 @@ def label_array(docs: Sequence[LabeledDoc]) -> np.ndarray:
     return np.fromiter((lookup.get(lab, -1) if lab else -1 for d in docs for lab in d.labels), dtype=np.int64)
 
 
-#: Share of the training weight on extractor residue, the rest on all page
-#: text (`line_weights`). The shipped model was trained with each shape
-#: weighed by its line count, so page text, ~3.5x the lines, outweighed
-#: residue, at half this scale (mean line weight 0.5). Measured on
-#: 2026-12-02 on the same lines, each refit with its own tuned thresholds
-#: (wcxb_dev's article pages held out, residue | page: article recall /
-#: boilerplate F1 / token F1):
-#:   by line count, mean 0.5, two refits  0.976-0.978 / 0.627-0.633 / 0.934 | 0.876-0.877 / 0.900-0.901 / 0.907
-#:   by line count, mean 1                0.979 / 0.645 / 0.935 | 0.869 / 0.899 / 0.905
-#:   0.5, mean 0.5                        0.979 / 0.643 / 0.934 | 0.867 / 0.897 / 0.906
-#:   0.5, mean 1, three refits            0.978-0.979 / 0.641-0.646 / 0.934-0.935 | 0.862-0.873 / 0.900-0.903 / 0.906-0.907
-#: The final models of the first and last recipes on `benchmarks/quality.py`
-#: (150 documents a set, eight held-out sets; residue | page bF1 / aRec /
-#: tokF1): by line count (thresholds 0.94 / 0.70) 0.528 / 0.970 / 0.933 |
-#: 0.912 / 0.909 / 0.875, keeping seed 000's "Contribute today", seed 001's
-#: "source site" and seed 004's photo caption; 0.5, mean 1 (thresholds 0.93
-#: / 0.65) 0.569 / 0.975 / 0.932 | 0.913 / 0.911 / 0.874, every seed line
-#: right. It costs page text in other languages: on trafilatura_eval's
-#: snippets (`benchmarks/snippets.py`, leave-one-out, the shipped
-#: thresholds) residue F1 0.913 -> 0.912 but page F1 0.792 -> 0.777 (German
-#: 0.782 -> 0.760), against a line-count refit made before the vocabulary
-#: fix. Taken as the recipe: residue is what declutter mostly cleans. The
-#: shipped model (0.569 / 0.973 / 0.933 | 0.920 / 0.907 / 0.878) stays: it
-#: is ahead on page text, though no code can fit it again (training/README.md).
+#: Share of the training weight on extractor residue, the rest on all page text (`line_weights`); chosen on
+#: held-out refits with wcxb_dev's article pages held out and on benchmarks/quality.py (docs/experiments.md).
 RESIDUE_SHARE: float | None = 0.5
 
 
@@ -90,26 +68,8 @@ def _text_model(C: float, seed: int) -> Any:
     return LogisticRegression(C=C, max_iter=300, tol=1e-3, random_state=seed)
 
 
-#: Stage 2's size. Each round adds one tree per class, and predicting the
-#: trees was the largest single cost of cleaning (benchmarks/throughput.py).
-#: Measured with wcxb_dev held out: 60 rounds of 63-leaf trees at learning
-#: rate 0.25 predict 2.7x faster than 200 rounds of 31 leaves at 0.1, with
-#: the same residue scores (token F1 0.9338 both, article recall 0.98) and
-#: page-text boilerplate F1 0.003 lower. Smaller was measured too (2026-12,
-#: benchmarks/quality.py, 1,063 held-out docs a shape, each with its own
-#: re-tuned thresholds): 40 rounds at 0.35 took ~20% less time on residue but
-#: lost residue boilerplate F1 0.576 -> 0.556 and page 0.916 -> 0.910; 30
-#: rounds at 0.4 lost page boilerplate F1 0.916 -> 0.901. Fewer, larger
-#: trees were no better: 30 rounds of 127 leaves at 0.4 (re-tuned thresholds
-#: 0.96 / 0.6) gave residue boilerplate F1 / article recall / token F1 0.566
-#: / 0.962 / 0.929 against 0.573 / 0.965 / 0.932, page 0.917 / 0.877 / 0.874
-#: against 0.923 / 0.887 / 0.879. Two binary models instead of one
-#: three-class one (boilerplate or kept, 60 rounds; title or article on kept
-#: lines, 30 rounds of 31 leaves) predicted 2.2x faster (12.0 -> 5.4 us a
-#: line), but scored residue 0.555 / 0.967 / 0.932 against 0.568 / 0.968 /
-#: 0.933 (page equal, 0.922 / 0.886 / 0.879) and kept seed 004's photo
-#: caption (P 0.70); with 100 boilerplate rounds, 0.558 / 0.968 / 0.934 and
-#: page 0.918 / 0.887 / 0.875, the caption still kept. 60 stays.
+#: Stage 2's size (rounds, learning rate, leaves a tree): the smallest that kept held-out scores with
+#: wcxb_dev held out and on benchmarks/quality.py; predicting the trees is the largest cost of cleaning.
 CONTEXT_ROUNDS = 60
 CONTEXT_LEARNING_RATE = 0.25
 CONTEXT_LEAVES = 63

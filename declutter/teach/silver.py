@@ -47,23 +47,10 @@ from ..io.labeled import LabeledLine, LabeledText
 __all__ = ["Page", "combine", "iter_pages", "label_page", "label_pages", "reference_text", "SHAPES"]
 
 SHAPES = ("residue", "page")
-#: When the model overrules the reference, by shape. Measured on 60
-#: big9_news pages of 5 outlets (gold labels from build/lines; the default
-#: model, which never saw big9):
-#:
-#: * page text (9,793 lines): keep/drop accuracy 0.980 for the reference
-#:   alone, 0.900 for the model alone; overruled where the model is sure
-#:   (<= 0.02 or >= 0.99): 0.984 with the reference's article recall 0.979
-#:   (at >= 0.9: 0.992 but recall 0.973; at >= 0.5: recall 0.940);
-#: * extractor residue (1,028 lines): the reference is an extraction of the
-#:   same extractor, so its "article" says little: boilerplate F1 0.668 for
-#:   the reference, 0.865 overruled at >= 0.5 (article recall 0.999 -> 0.996).
-#:
-#: Flagging where the model leans the other way at 0.5 flags 6.5% of page
-#: lines and catches 83% of the reference's errors.
-SURE_ARTICLE = 0.02
-SURE_BOILERPLATE = {"page": 0.99, "residue": 0.5}
-LEANS_BOILERPLATE = 0.5
+#: When the model overrules the reference, by shape; calibrated on big9_news pages the default model never saw.
+SURE_ARTICLE = 0.02  # the model overrules the reference's "boilerplate" at P(boilerplate) <= this
+SURE_BOILERPLATE = {"page": 0.99, "residue": 0.5}  # ... and its "article" at P >= this
+LEANS_BOILERPLATE = 0.5  # a line is flagged where the model leans the other way from here
 MAX_HTML_CHARS = 3_000_000
 EXTRACT_SECONDS = 10
 
