@@ -335,7 +335,7 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     run_batch([(None, io.BytesIO(data))], io.BytesIO(), options, jobs=1, chunk_size=chunk_size)
 
     timer = StageTimer()
-    timer.wrap("split", pipeline, "split_lines")
+    timer.wrap("split", workers, "split_document")
     timer.wrap("features", model_mod, "line_features")
     timer.wrap("tokens", model_mod, "token_matrix")
     timer.wrap("stage 1 model", stages_mod.LinearStage, "proba")
@@ -345,7 +345,7 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     timer.wrap("cuts", pipeline, "cut_leading_tag")
     timer.wrap("cuts", pipeline, "cut_trailing_notice")
     timer.wrap("repair", repair, "repair_lines")
-    timer.wrap("render", pipeline, "render_outputs")
+    timer.wrap("render", pipeline, "render")
     timer.wrap("JSON parse", workers, "_parse")
     timer.wrap("JSON write", jsonl, "dumps")
     started = time.perf_counter()

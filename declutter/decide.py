@@ -14,6 +14,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .document import ARTICLE, BOILERPLATE, TITLE
 from .features import pick, seen_before_in_document
 
 __all__ = [
@@ -76,7 +77,7 @@ def decide(
     Decisions(labels=['title', 'article', 'boilerplate'], reasons=['model', 'model', 'model'], thresholds=[0.9, 0.9, 0.9])
     """
     n = len(texts)
-    p_boiler = stage2[:, 2]
+    p_boiler = stage2[:, BOILERPLATE]
     lengths = np.diff(doc_starts)
     doc_ids = np.repeat(np.arange(len(lengths)), lengths)
     page_like = page_like_documents(p_boiler, doc_ids, lengths)
@@ -96,7 +97,7 @@ def decide(
     if rules.first_line_title and n:
         headline = first_line_titles(doc_starts, nonempty & ~page_like, dropped, stage1)
         dropped[headline] = False
-    by_context = (stage1[:, 2] >= cut) != dropped
+    by_context = (stage1[:, BOILERPLATE] >= cut) != dropped
     duplicate = repeated_lines(texts, doc_ids) if rules.drop_duplicates else np.zeros(n, dtype=bool)
     between = np.zeros(n, dtype=bool)
     if rules.between_floor is not None:
@@ -109,7 +110,7 @@ def decide(
     labels = np.where(dropped, "boilerplate", "article")
     # One title at most per document: the kept line most likely a title, if
     # stage 2 finds it more title than article.
-    title_p = np.where(~dropped & (stage2[:, 1] > stage2[:, 0]), stage2[:, 1], -1.0)
+    title_p = np.where(~dropped & (stage2[:, TITLE] > stage2[:, ARTICLE]), stage2[:, TITLE], -1.0)
     title_p[headline] = 2.0  # the headline rule's line is the title
     if n:
         # Within each document, the highest P(title) first (ties: the earliest line).
@@ -138,7 +139,7 @@ def context_overruled(texts: list[str], stage1: np.ndarray, dropped: np.ndarray)
     >>> context_overruled([long, "Read more", long], s1, np.array([True, True, True])).tolist()
     [0]
     """
-    sure = np.flatnonzero(dropped & (stage1[:, 2] < CONTEXT_OVERRULE_P))
+    sure = np.flatnonzero(dropped & (stage1[:, BOILERPLATE] < CONTEXT_OVERRULE_P))
     if not len(sure):
         return sure
     return sure[np.fromiter(map(len, pick(texts, sure)), np.int64, len(sure)) >= SPAN_ANCHOR_CHARS]

@@ -3,6 +3,10 @@
 A *line* is one physical, non-blank line of the input (LABELING.md, "The unit").
 Blank lines only separate paragraphs, so each line remembers whether a blank
 line stood before it; rendering uses that to give the input's layout back.
+
+A `Document` is columnar (texts, blank-line flags, metadata): that is all
+cleaning needs. `Line` objects, one per line with every decision on it, are
+made only to explain a result (`Cleaner.explain`).
 """
 
 from __future__ import annotations
@@ -12,9 +16,27 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Document", "Line", "Repair", "Result", "split_document", "split_lines", "render", "render_outputs", "LABELS"]
+__all__ = [
+    "BOILERPLATE",
+    "LABELS",
+    "SHORT_TOKENS",
+    "TITLE",
+    "ARTICLE",
+    "Document",
+    "Line",
+    "Repair",
+    "Result",
+    "lines_document",
+    "render",
+    "split_document",
+]
 
+#: A line's labels; a probability matrix has one column per label, in this order.
 LABELS = ("article", "title", "boilerplate")
+#: The columns of a probability matrix: `proba[:, BOILERPLATE]` is every line's P(boilerplate).
+ARTICLE, TITLE, BOILERPLATE = range(len(LABELS))
+#: A line with fewer words is "short": alignment places it by position, outlet memory trusts it less.
+SHORT_TOKENS = 4
 
 # A metadata header glued to the first line, as some scrapers write it:
 # " date 1999-07-04 Support The Moscow Times!". Only well-formed values are
@@ -62,14 +84,25 @@ class Line:
 
 @dataclass(slots=True)
 class Document:
-    """The lines of one text plus the metadata parsed off its header."""
+    """One text as the Cleaner reads it: its lines, where blank lines stood, and the metadata header.
 
-    lines: list[Line]
-    metadata: dict[str, str]
+    >>> Document.of_lines(["Headline", "Body."]).lines[1]
+    Line(index=1, text='Body.', blank_before=False, score=None, title_score=None, threshold=None, label=None, reason=None, output=None, cuts=[])
+    """
+
+    texts: list[str]
+    blank_before: list[bool]
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of_lines(cls, texts: Sequence[str]) -> Document:
+        """Lines taken as they are (labeled documents): no header, no blank lines."""
+        return cls(list(texts), [False] * len(texts), {})
 
     @property
-    def texts(self) -> list[str]:
-        return [line.text for line in self.lines]
+    def lines(self) -> list[Line]:
+        """A fresh `Line` per line, before any decision."""
+        return list(map(Line, range(len(self.texts)), self.texts, self.blank_before))
 
 
 @dataclass(slots=True)
@@ -117,18 +150,27 @@ def parse_header(first_line: str) -> tuple[dict[str, str], str]:
     return metadata, first_line[pos:].lstrip()
 
 
-def split_lines(text: str) -> tuple[list[str], list[bool], dict[str, str]]:
-    """Text -> its non-blank physical lines, whether a blank line stood before each, and the header's metadata.
+def split_document(text: str) -> Document:
+    """Split text into non-blank physical lines, remembering blank-line gaps and the header.
 
-    What `split_document` does without making a `Line` per line, for batch
-    mode (`Cleaner.summarize_many`), which needs no per-line record.
-
-    >>> split_lines(" date 1999-07-04 Title\\n\\nBody one.\\nBody two.\\n")
-    (['Title', 'Body one.', 'Body two.'], [False, True, False], {'date': '1999-07-04'})
+    >>> doc = split_document(" date 1999-07-04 Title\\n\\nBody one.\\nBody two.\\n")
+    >>> doc.metadata, doc.texts, doc.blank_before
+    ({'date': '1999-07-04'}, ['Title', 'Body one.', 'Body two.'], [False, True, False])
     """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    raw_lines = text.split("\n")
+    return lines_document(text.split("\n"))
+
+
+def lines_document(raw_lines: Sequence[str]) -> Document:
+    """A Document of physical lines already split (an HTML page's rendered lines): what
+    `split_document` makes of them joined by newlines (none holds a line break), without
+    joining and splitting again.
+
+    >>> lines_document(["date 1999-07-04 Title", "", "Body."]).texts
+    ['Title', 'Body.']
+    """
+    raw_lines = list(raw_lines)
     metadata: dict[str, str] = {}
     # The header can only be glued to the first non-blank line.
     first = next((k for k, raw in enumerate(raw_lines) if raw.strip()), len(raw_lines))
@@ -144,32 +186,16 @@ def split_lines(text: str) -> tuple[list[str], list[bool], dict[str, str]]:
         blank_before.append(blank and bool(texts))
         texts.append(raw.rstrip())
         blank = False
-    return texts, blank_before, metadata
+    return Document(texts, blank_before, metadata)
 
 
-def split_document(text: str) -> Document:
-    """Split text into non-blank physical lines, remembering blank-line gaps.
-
-    >>> doc = split_document(" date 1999-07-04 Title\\n\\nBody one.\\nBody two.\\n")
-    >>> doc.metadata, [(l.text, l.blank_before) for l in doc.lines]
-    ({'date': '1999-07-04'}, [('Title', False), ('Body one.', True), ('Body two.', False)])
-    """
-    texts, blank_before, metadata = split_lines(text)
-    return Document(lines=list(map(Line, range(len(texts)), texts, blank_before)), metadata=metadata)
-
-
-def render(lines: list[Line]) -> str:
-    """Join kept lines with the input's layout (see `render_outputs`)."""
-    return render_outputs([line.output for line in lines], [line.blank_before for line in lines])
-
-
-def render_outputs(outputs: Sequence[str | None], blank_before: Sequence[bool]) -> str:
+def render(outputs: Sequence[str | None], blank_before: Sequence[bool]) -> str:
     """Join the lines' outputs (None: dropped) with the input's layout: a blank line wherever the input had one.
 
     A line whose predecessor was dropped keeps its own blank-line flag, so a
     document of blank-separated paragraphs stays one.
 
-    >>> render_outputs(["Title", None, "Body."], [False, True, True])
+    >>> render(["Title", None, "Body."], [False, True, True])
     'Title\\n\\nBody.\\n'
     """
     parts: list[str] = []

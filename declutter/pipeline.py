@@ -1,8 +1,10 @@
 """Cleaner: document -> classify -> revise in context -> cut -> repair -> render.
 
 A Cleaner loads its model once and classifies many documents in one model
-call (`explain_many`), which is how batch mode keeps per-document overhead
-small.
+call, which is how batch mode keeps per-document overhead small. There is
+one path: every line's score, label and reason are columns over the batch
+(`_run`); `explain_documents` turns them into a `Line` per line, and
+`summarize_documents` into counts, which is what batch mode writes.
 """
 
 from __future__ import annotations
@@ -17,7 +19,17 @@ import numpy as np
 from .config import Config
 from .cuts import cut_leading_tag, cut_trailing_notice
 from .decide import Decisions, Rules, decide
-from .document import Document, Repair, Result, render, render_outputs, split_document, split_lines
+from .document import (
+    BOILERPLATE,
+    LABELS,
+    TITLE,
+    Document,
+    Line,
+    Repair,
+    Result,
+    render,
+    split_document,
+)
 from .model import LineModel, cached_model, load_model
 
 __all__ = ["Cleaner", "Summary"]
@@ -84,76 +96,67 @@ class Cleaner:
 
     def clean(self, text: str) -> str:
         """The article text of one document."""
-        return self.explain(text).text
+        return self.clean_many([text])[0]
 
     def explain(self, text: str) -> Result:
         """The article text plus every line's score, label and reason, and every repair."""
         return self.explain_many([text])[0]
 
     def clean_many(self, texts: Iterable[str]) -> list[str]:
+        """The article text of each document, with one model call for all their lines."""
         return [summary.text for summary in self.summarize_many(list(texts))]
 
     def explain_many(self, texts: Sequence[str]) -> list[Result]:
         """Clean a batch with one model call for all its lines."""
         return self.explain_documents([split_document(t) for t in texts])
 
+    def summarize_many(self, texts: Sequence[str]) -> list[Summary]:
+        """`summarize_documents` of texts."""
+        return self.summarize_documents([split_document(t) for t in texts])
+
     def explain_documents(self, docs: Sequence[Document]) -> list[Result]:
-        """Like `explain_many` for documents already split into lines (evaluation, HTML)."""
-        line_texts = [d.texts for d in docs]
-        decisions, stage2, doc_starts = self._decide(line_texts)
-        labels, reasons, thresholds = decisions
-        scores = np.round(stage2[:, 2], 4).tolist()
-        title_scores = np.round(stage2[:, 1], 4).tolist()
-        lines = [line for doc in docs for line in doc.lines]
-        for line, score, title_score, label, reason, threshold in zip(
-            lines, scores, title_scores, labels, reasons, thresholds
-        ):
-            line.score, line.title_score, line.label, line.reason = score, title_score, label, reason
-            line.threshold = threshold
+        """Like `explain_many` for documents already split into lines (HTML, labeled documents)."""
+        batch = self._run(docs)
+        labels, reasons, thresholds = batch.decisions
+        scores = np.round(batch.stage2[:, BOILERPLATE], 4).tolist()
+        title_scores = np.round(batch.stage2[:, TITLE], 4).tolist()
+        name = self.model.name
         results = []
-        for doc, texts, a, b in zip(docs, line_texts, doc_starts[:-1].tolist(), doc_starts[1:].tolist()):
-            finished = self._finish(texts, labels[a:b])
-            for line, output in zip(doc.lines, finished.outputs):
-                line.output = output
+        for doc, a, finished in zip(docs, batch.starts, batch.finished):
+            lines = [
+                Line(i, text, blank, scores[a + i], title_scores[a + i], thresholds[a + i], labels[a + i], reasons[a + i], output)
+                for i, (text, blank, output) in enumerate(zip(doc.texts, doc.blank_before, finished.outputs))
+            ]
             for i, cut in finished.cuts:
-                doc.lines[i].cuts.append(cut)
-            results.append(
-                Result(
-                    text=render(doc.lines),
-                    title=finished.title,
-                    metadata=dict(doc.metadata),
-                    lines=doc.lines,
-                    repairs=finished.repairs,
-                    model=self.model.name,
-                )
-            )
+                lines[i].cuts.append(cut)
+            text = render(finished.outputs, doc.blank_before)
+            results.append(Result(text, finished.title, dict(doc.metadata), lines, finished.repairs, name))
         return results
 
-    def summarize_many(self, texts: Sequence[str]) -> list[Summary]:
+    def summarize_documents(self, docs: Sequence[Document]) -> list[Summary]:
         """The clean text of each document and counts of what was done: what batch mode writes.
 
-        The same decisions as `explain_many`, without a `Line` per line:
+        The same decisions as `explain_documents`, without a `Line` per line:
         making and filling those cost a tenth of cleaning a residue document.
         """
-        split = [split_lines(t) for t in texts]
-        line_texts = [lines for lines, _, _ in split]
-        (labels, reasons, _), _, doc_starts = self._decide(line_texts)
+        batch = self._run(docs)
+        labels, reasons, _ = batch.decisions
         name = self.model.name
         summaries = []
-        for (lines, blank_before, _), a, b in zip(split, doc_starts[:-1].tolist(), doc_starts[1:].tolist()):
-            doc_labels = labels[a:b]
-            finished = self._finish(lines, doc_labels)
-            dropped = Counter(compress(reasons[a:b], map("boilerplate".__eq__, doc_labels)))
-            summaries.append(
-                Summary(
-                    text=render_outputs(finished.outputs, blank_before),
-                    lines=len(lines),
-                    dropped=dict(dropped),
-                    repairs=len(finished.repairs),
-                    model=name,
-                )
-            )
+        for doc, a, finished in zip(docs, batch.starts, batch.finished):
+            b = a + len(doc.texts)
+            dropped = Counter(compress(reasons[a:b], map(LABELS[BOILERPLATE].__eq__, labels[a:b])))
+            text = render(finished.outputs, doc.blank_before)
+            summaries.append(Summary(text, len(doc.texts), dict(dropped), len(finished.repairs), name))
         return summaries
+
+    def _run(self, docs: Sequence[Document]) -> _Batch:
+        """Every line's decision (columns over the batch), then each document's cuts and repairs."""
+        decisions, stage2, doc_starts = self._decide([d.texts for d in docs])
+        labels = decisions.labels
+        starts = doc_starts.tolist()
+        finished = [self._finish(d.texts, labels[a:b]) for d, a, b in zip(docs, starts[:-1], starts[1:])]
+        return _Batch(decisions, stage2, starts[:-1], finished)
 
     def _decide(self, line_texts: list[list[str]]) -> tuple[Decisions, np.ndarray, np.ndarray]:
         """Every line's decision, stage 2's scores and where each document starts, for a batch."""
@@ -162,7 +165,7 @@ class Cleaner:
         if texts:
             stage1, stage2 = self._predict(line_texts)
         else:
-            stage1 = stage2 = np.zeros((0, 3))
+            stage1 = stage2 = np.zeros((0, len(LABELS)))
         return decide(texts, doc_starts, stage1, stage2, self.rules), stage2, doc_starts
 
     def _predict(self, line_texts: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
@@ -218,6 +221,15 @@ class Cleaner:
         return _Finished(outputs, cuts, repairs, title)
 
 
+class _Batch(NamedTuple):
+    """A batch after `decide`: columns over all its lines, and each document finished."""
+
+    decisions: Decisions
+    stage2: np.ndarray  # stage 2's probabilities, one column per label (`document.LABELS`)
+    starts: list[int]  # index of each document's first line
+    finished: list[_Finished]
+
+
 class _Finished(NamedTuple):
     """One document after cuts and repairs."""
 
@@ -228,7 +240,7 @@ class _Finished(NamedTuple):
 
 
 class Summary(NamedTuple):
-    """What batch mode records of one cleaned document (`Cleaner.summarize_many`)."""
+    """What batch mode records of one cleaned document (`Cleaner.summarize_documents`)."""
 
     text: str
     lines: int

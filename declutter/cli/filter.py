@@ -100,15 +100,21 @@ def run_clean(args: argparse.Namespace) -> int:
     del data
     for w in warnings:
         warn(w)
+    from ..document import lines_document, split_document
+
     is_html = looks_like_html(text) if args.html is None else args.html
     if is_html:
         from ..io.html import html_to_lines
 
-        text = "\n".join(html_to_lines(text))
+        doc = lines_document(html_to_lines(text))
+    else:
+        doc = split_document(text)
+    del text
     from ..pipeline import Cleaner
 
     cleaner = Cleaner(config_from_args(args), model=args.model, trust_model=args.trust_model)
-    result = cleaner.explain(text)  # a Cleaner's first call: no scikit-learn import (Cleaner._predict)
+    # A Cleaner's first call: no scikit-learn import (Cleaner._predict).
+    (result,) = cleaner.explain_documents([doc])
     if args.json:
         output = json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
     elif args.explain and args.format == "marked":

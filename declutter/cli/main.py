@@ -29,7 +29,15 @@ from .. import __version__
 from ..errors import DeclutterError
 from .batch import UsageError, register_batch, run_jsonl
 from .filter import EXAMPLES, add_filter_arguments, run_clean
-from .options import BATCH_DEFAULTS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, error, silence_stdout
+from .options import (
+    BATCH_DEFAULTS,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    error,
+    silence_stdout,
+)
 from .teach import register as register_teaching
 
 __all__ = ["REGISTRARS", "build_command_parser", "build_parser", "main", "parse_args", "subcommands"]

@@ -23,7 +23,14 @@ from __future__ import annotations
 from .arrays import pick, seen_before_in_document
 from .context import CONTEXT_NAMES, context_features
 from .lines import OWN_NAMES, LineFeatures, line_features
-from .tokens import BIGRAM_BUCKETS, Vocabulary, build_vocabulary, by_count, line_tokens, token_matrix
+from .tokens import (
+    BIGRAM_BUCKETS,
+    Vocabulary,
+    build_vocabulary,
+    by_count,
+    line_tokens,
+    token_matrix,
+)
 
 __all__ = [
     "BIGRAM_BUCKETS",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..document import BOILERPLATE, TITLE
 from .lines import OWN_NAMES, LineFeatures
 
 __all__ = ["CONTEXT_NAMES", "context_features"]
@@ -67,8 +68,8 @@ def context_features(feats: LineFeatures, stage1: np.ndarray) -> np.ndarray:
     """
     n = feats.n_lines
     doc_ids, doc_starts = feats.doc_ids, feats.doc_starts
-    p_boiler = stage1[:, 2].astype(np.float32)
-    p_title = stage1[:, 1].astype(np.float32)
+    p_boiler = stage1[:, BOILERPLATE].astype(np.float32)
+    p_title = stage1[:, TITLE].astype(np.float32)
     log_words = feats.own[:, OWN_NAMES.index("log_words")]
     ends_sentence = feats.own[:, OWN_NAMES.index("ends_sentence")]
     cols: list[np.ndarray] = [feats.own, stage1.astype(np.float32)]

@@ -2,7 +2,7 @@
 
 A stream is read in *chunks* of records (at most `chunk_size` records and
 `chunk_bytes` bytes each). A chunk is one task: a worker parses its JSON lines,
-cleans all their texts with one model call (`Cleaner.summarize_many`) and hands
+cleans all their texts with one model call (`Cleaner.summarize_documents`) and hands
 back the finished output lines as bytes, so the parent only reads, writes and
 counts. Tasks go through joblib (`loky` processes on one machine, or Dask on a
 cluster); results come back in input order through
@@ -26,12 +26,13 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO
 
+from ..document import Document
 from ..errors import DeclutterError
 from .chunks import DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_CHARS, read_chunks
 from .parallel import effective_jobs, ordered_results
 from .records import ERROR_REASONS, BatchOptions, RecordError
 from .stats import BatchStats
-from .workers import annotate, prepare_text
+from .workers import annotate, prepare
 
 __all__ = [
     "ERROR_REASONS",
@@ -143,16 +144,16 @@ def clean_records(
         block = [rec for _, rec in zip(range(chunk_size), it)]
         if not block:
             return
-        todo: list[tuple[int, dict[str, Any], str]] = []
+        todo: list[tuple[int, dict[str, Any], Document]] = []
         for j, rec in enumerate(block):
             problem = _check_record(rec, options)
             if problem is None:
-                todo.append((j, rec, prepare_text(rec[field], options)))
+                todo.append((j, rec, prepare(rec[field], options)))
             elif on_error is not None:
                 on_error(index + j, *problem)
         if todo:
-            results = cleaner.summarize_many([text for _, _, text in todo])
-            for (j, rec, text), res in zip(todo, results):
+            results = cleaner.summarize_documents([doc for _, _, doc in todo])
+            for (j, rec, _), res in zip(todo, results):
                 out = dict(rec)
                 annotate(out, rec[field], res, options)
                 block[j] = out

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
+from ..document import Document, lines_document, split_document
 from ..errors import DeclutterError
 from . import jsonl
 from .stats import ChunkResult
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from ..pipeline import Summary
     from .records import BatchOptions
 
-__all__ = ["annotate", "clean_chunk", "fewer_collections", "passthrough", "prepare_text", "worker_cleaner"]
+__all__ = ["annotate", "clean_chunk", "fewer_collections", "passthrough", "prepare", "worker_cleaner"]
 
 # json.loads joins escaped surrogate pairs; what is left is a lone half, which
 # no UTF-8 text can hold.
@@ -125,8 +126,9 @@ def passthrough(raw: bytes) -> bytes:
     return raw if raw.endswith(b"\n") else raw + b"\n"
 
 
-def prepare_text(text: str, options: BatchOptions) -> str:
-    """Lone surrogates (legal in JSON, "\\ud800") become U+FFFD; HTML is rendered to lines."""
+def prepare(text: str, options: BatchOptions) -> Document:
+    """A record's text as a Document: lone surrogates (legal in JSON, "\\ud800") become
+    U+FFFD, and HTML is rendered to its lines."""
     if not text.isascii():
         try:
             text.encode("utf-8")
@@ -137,8 +139,8 @@ def prepare_text(text: str, options: BatchOptions) -> str:
     if options.html or (options.html is None and looks_like_html(text)):
         from .html import html_to_lines
 
-        text = "\n".join(html_to_lines(text))
-    return text
+        return lines_document(html_to_lines(text))
+    return split_document(text)
 
 
 def _clean_parsed(
@@ -148,18 +150,18 @@ def _clean_parsed(
     result: ChunkResult,
     raws: Sequence[bytes | None],
 ) -> None:
-    texts = [prepare_text(text, options) for _, _, text, _ in parsed]
+    docs = [prepare(text, options) for _, _, text, _ in parsed]
     try:
-        summaries = cleaner.summarize_many(texts)
+        summaries = cleaner.summarize_documents(docs)
     except DeclutterError:
         raise  # a model problem: every chunk would fail the same way
     except Exception:  # noqa: BLE001 - isolated below, record by record
         # A bug hit by some record: find it by cleaning one at a time, so the
         # rest of the chunk is still cleaned.
         summaries = []
-        for (i, _, _, _), text in zip(parsed, texts):
+        for (i, _, _, _), doc in zip(parsed, docs):
             try:
-                summaries.append(cleaner.summarize_many([text])[0])
+                summaries.append(cleaner.summarize_documents([doc])[0])
             except DeclutterError:
                 raise
             except Exception as exc:  # noqa: BLE001 - reported per record, never sinks the batch

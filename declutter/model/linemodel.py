@@ -19,15 +19,24 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
+from ..document import BOILERPLATE, LABELS
 from ..errors import ModelError
-from ..features import FEATURE_VERSION, LineFeatures, Vocabulary, context_features, line_features, token_matrix
+from ..features import (
+    FEATURE_VERSION,
+    LineFeatures,
+    Vocabulary,
+    context_features,
+    line_features,
+    token_matrix,
+)
 from .files import MODEL_FORMAT, joined_vocabulary, library_versions, sha256, write_card
 from .onnx_export import write_onnx
 from .stages import LinearStage, TreeStage, in_order
 
 __all__ = ["CLASSES", "LineModel", "ordered_proba"]
 
-CLASSES = ("article", "title", "boilerplate")
+#: The model's output columns: the labels, in `document.LABELS` order.
+CLASSES = LABELS
 
 
 @dataclass
@@ -121,7 +130,7 @@ class LineModel:
         if self.memory is not None and len(self.memory):
             # Evidence from other documents of the outlet is context too: it
             # revises stage 2, so a line it drops shows reason "context".
-            stage2 = self.memory.adjust(feats.texts, stage2, CLASSES.index("boilerplate"))
+            stage2 = self.memory.adjust(feats.texts, stage2, BOILERPLATE)
         return stage1, stage2
 
     def save(self, path: str | Path) -> Path:

@@ -40,10 +40,10 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
+from ..document import SHORT_TOKENS
+
 __all__ = ["OutletMemory", "normalize_line", "line_hashes", "with_memory", "SHORT_TOKENS"]
 
-#: Lines with fewer words are "short" (as in `align.SHORT_TOKENS`).
-SHORT_TOKENS = 4
 #: Strength of the evidence, by how the line came into memory: it must reach past the highest drop
 #: threshold (0.99), and an unlabeled line only where the model does not already call it article.
 STRENGTH_LABELED = 0.999

@@ -6,7 +6,17 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from .chardata import CLOSE, CLOSE_CURLY, CLOSING_SCORE, GLUED, LONE, OPEN, OPEN_CURLY, OPENING_SCORE, STRAIGHT
+from .chardata import (
+    CLOSE,
+    CLOSE_CURLY,
+    CLOSING_SCORE,
+    GLUED,
+    LONE,
+    OPEN,
+    OPEN_CURLY,
+    OPENING_SCORE,
+    STRAIGHT,
+)
 
 __all__ = ["Mark", "mark_position", "marks_of", "spaced_letter"]
 

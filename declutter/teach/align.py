@@ -30,7 +30,15 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .textmatch import TitleMatcher, looks_like_boilerplate, matches_title, normalize, tokenize, tokenize_lines
+from ..document import SHORT_TOKENS
+from .textmatch import (
+    TitleMatcher,
+    looks_like_boilerplate,
+    matches_title,
+    normalize,
+    tokenize,
+    tokenize_lines,
+)
 
 __all__ = [
     "ARTICLE",
@@ -48,8 +56,6 @@ __all__ = [
 
 ARTICLE, TITLE, BOILERPLATE = "article", "title", "boilerplate"
 
-#: A line with fewer tokens is "short": aligned by position only.
-SHORT_TOKENS = 4
 #: Share of a long line's 3-grams on the best gold diagonal to call it article; the score is bimodal on
 #: the page lines of dragnet, wcxb_dev, l3s_gn1 and big9_news, and from UNKNOWN_MIN up a line is left unknown.
 ARTICLE_MIN = 0.6

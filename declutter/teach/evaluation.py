@@ -10,10 +10,10 @@ from collections import defaultdict
 from typing import Any, Sequence
 
 from ..config import Config
-from ..document import Document, Line
-from .metrics import line_scores, token_f1
+from ..document import Document
 from ..pipeline import Cleaner
 from .documents import LabeledDoc
+from .metrics import line_scores, token_f1
 
 __all__ = ["as_document", "evaluate", "evaluate_files", "format_report", "predict_kept", "score"]
 
@@ -23,7 +23,8 @@ TITLE_IN_GOLD = {"big9_news", "chaos_web", "dragnet", "l3s_gn1", "cleaneval", "c
 
 
 def as_document(lines: Sequence[str]) -> Document:
-    return Document(lines=[Line(index=i, text=t) for i, t in enumerate(lines)], metadata={})
+    """A labeled document's lines as the Cleaner reads them: as they are, no header, no blank lines."""
+    return Document.of_lines(lines)
 
 
 def predict_kept(cleaner: Cleaner, docs: Sequence[LabeledDoc], batch: int = 256) -> list[tuple[list[bool], str]]:

@@ -15,6 +15,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from ..document import BOILERPLATE
 from ..features import CONTEXT_NAMES, OWN_NAMES, build_vocabulary, context_features, line_features
 from ..model import CLASSES, LineModel, ordered_proba
 from .documents import LabeledDoc
@@ -165,7 +166,7 @@ def _subsample_page_boilerplate(
     if share >= 1.0:
         return np.ones(len(labels), dtype=bool)
     page = np.repeat([d.shape == "page" for d in docs], [len(d.lines) for d in docs])
-    candidates = page & (labels == CLASSES.index("boilerplate"))
+    candidates = page & (labels == BOILERPLATE)
     drop = candidates & (np.random.default_rng(seed).random(len(labels)) >= share)
     weights[candidates & ~drop] /= share
     return ~drop

@@ -282,8 +282,8 @@ def label_page(
     reference alone. `rule`: "combine" (default), "reference" or "model"
     (for measuring; the flags are the same).
     """
-    from .align import kinds_for
     from ..io.html import extract_title, render_html
+    from .align import kinds_for
 
     html = page.html
     if len(html) > MAX_HTML_CHARS:
@@ -327,8 +327,8 @@ def _model_opinions(
 ) -> list[list[tuple[str, float]] | None]:
     if cleaner is None or not docs:
         return [None] * len(docs)
-    from .evaluation import as_document
     from ..pipeline import Cleaner
+    from .evaluation import as_document
 
     # Labels and scores only: no repairs or cuts to compute.
     quick = Cleaner(
