@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..features import FEATURE_VERSION
+from .card import ModelCard
 from .onnx_trees import OnnxTrees, onnxruntime_installed
 
 __all__ = [
@@ -73,9 +74,9 @@ TRUSTED_TYPES = [
 
 
 
-def write_card(path: Path, card: dict[str, Any]) -> None:
-    """NAME.json next to NAME.skops: indented, UTF-8, readable without loading the model."""
-    path.with_suffix(".json").write_text(json.dumps(card, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+def write_card(path: Path, card: Mapping[str, Any]) -> None:
+    """NAME.json next to NAME.skops (`ModelCard.write`)."""
+    ModelCard(card).write(path)
 
 def joined_vocabulary(vocabulary: Sequence[str]) -> str:
     """The vocabulary as one string; a token never holds "\n" (tokens are split on whitespace)."""
@@ -96,17 +97,21 @@ def default_model_path() -> Path:
     """The model shipped inside the package."""
     return Path(str(resources.files("declutter") / "models" / "default.skops"))
 
-def read_card(path: str | Path) -> dict[str, Any]:
+def read_card(path: str | Path) -> ModelCard:
     """The JSON card next to a model file, readable without loading the model."""
     card_path = Path(path).with_suffix(".json")
     try:
-        return json.loads(card_path.read_text(encoding="utf-8"))
+        data = json.loads(card_path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ModelError(
             f"no model card {card_path}: a declutter model is NAME.json with NAME.npz and NAME.skops (NAME.skops in formats 1-2)"
         ) from None
     except (OSError, ValueError) as exc:
         raise ModelError(f"cannot read model card {card_path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ModelError(f"cannot read model card {card_path}: it is not a JSON object")
+    return ModelCard(data)
+
 
 def model_name(path: str | Path | None) -> Path:
     """NAME.skops for a model given as NAME.skops or NAME.npz (None: the default), once one of them exists."""
@@ -120,7 +125,7 @@ def model_name(path: str | Path | None) -> Path:
         raise ModelError(f"model file {given} does not exist")
     return given.with_suffix(".skops")  # the name the card and the other files go by
 
-def model_card(path: str | Path | None) -> dict[str, Any]:
+def model_card(path: str | Path | None) -> ModelCard:
     """The card of a model this declutter can read, once the files cleaning with it needs are there (nothing is loaded)."""
     path = model_name(path)
     card = read_card(path)

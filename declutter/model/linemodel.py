@@ -29,7 +29,8 @@ from ..features import (
     line_features,
     token_matrix,
 )
-from .files import MODEL_FORMAT, joined_vocabulary, library_versions, sha256, write_card
+from .card import ModelCard
+from .files import MODEL_FORMAT, joined_vocabulary, library_versions, sha256
 from .onnx_export import write_onnx
 from .stages import LinearStage, TreeStage, in_order
 
@@ -50,7 +51,7 @@ class LineModel:
     #: when loaded for prediction only (`load_model(..., estimators=False)`).
     text_model: Any
     context_model: Any  # HistGradientBoostingClassifier over context_features; None likewise
-    card: dict[str, Any] = field(default_factory=dict)
+    card: ModelCard = field(default_factory=ModelCard)
     #: Optional outlet memory (`outlet.OutletMemory`): lines an outlet
     #: repeats raise P(boilerplate) after stage 2. None for the shipped model.
     memory: Any = None
@@ -65,19 +66,23 @@ class LineModel:
     _stages: tuple[LinearStage, TreeStage] | None = field(default=None, repr=False)
     _stages_of: tuple[Any, ...] = field(default=(), repr=False)  # what they were taken from
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.card, ModelCard):
+            self.card = ModelCard(self.card)
+
     @property
     def threshold(self) -> float:
         """Drop threshold for extractor residue (mostly article text)."""
-        return float(self.card.get("threshold", 0.5))
+        return self.card.threshold
 
     @property
     def page_threshold(self) -> float:
         """Drop threshold for page-like documents (mostly boilerplate)."""
-        return float(self.card.get("page_threshold", self.threshold))
+        return self.card.page_threshold
 
     @property
     def name(self) -> str:
-        return str(self.card.get("name", "unnamed"))
+        return self.card.name
 
     @property
     def vocab_index(self) -> Vocabulary:
@@ -158,21 +163,22 @@ class LineModel:
             # float16 halves it on disk; past 65,000 a column is frozen anyway.
             payload["anchor"] = np.minimum(np.asarray(self.anchor), 65000.0).astype(np.float16)
         skops.io.dump(payload, path, compression=8, compresslevel=9)  # zipfile.ZIP_DEFLATED
-        card = dict(self.card)
-        card.pop("onnx_sha256", None)
         path.with_suffix(".onnx").unlink(missing_ok=True)  # a stale one would not match the new trees
+        onnx_sha256 = None
         if importlib.util.find_spec("onnx") is not None:
-            card["onnx_sha256"] = write_onnx(self.stages[1], path.with_suffix(".onnx"))
-        card.update(
+            onnx_sha256 = write_onnx(self.stages[1], path.with_suffix(".onnx"))
+        card = ModelCard(self.card)
+        card.seal(
             format=MODEL_FORMAT,
             feature_version=FEATURE_VERSION,
             classes=list(CLASSES),
             sha256=sha256(path),
             arrays_sha256=sha256(arrays_path),
+            onnx_sha256=onnx_sha256,
             library_versions=library_versions(),
         )
         self.card = card
-        write_card(path, card)
+        card.write(path)
         return path
 
     def to_arrays(self) -> dict[str, np.ndarray]:

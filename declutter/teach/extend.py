@@ -42,7 +42,7 @@ from scipy import optimize, sparse
 
 from ..errors import ModelError
 from ..features import BIGRAM_BUCKETS, by_count, line_features, line_tokens
-from ..model import LineModel
+from ..model import LineModel, ModelCard
 from ..model.outlet import OutletMemory
 from .documents import LabeledDoc
 from .fit import label_array, line_weights
@@ -277,7 +277,7 @@ def _card(
     alpha: float,
     memory: bool,
     model: LineModel,
-) -> dict[str, Any]:
+) -> ModelCard:
     card = {
         k: v
         for k, v in base.card.items()
@@ -305,4 +305,4 @@ def _card(
     }
     card["extensions"] = [*base.card.get("extensions", []), extension]
     card["name"] = f"{base.name}+" + ",".join(sorted(outlets))[:80]
-    return card
+    return ModelCard(card)
