@@ -34,7 +34,6 @@ exit status: 0 ok, 1 bad input or model (with --jsonl: also when any record fail
 """
 
 
-
 def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
     """The filter's arguments: the input, the output form, and the cleaning and batch options."""
     parser.add_argument("file", nargs="?", default="-", help="text or HTML file to clean (with --jsonl: a JSONL file, .gz too); - or nothing reads stdin")

@@ -44,6 +44,7 @@ __all__ = [
     "run_batch",
 ]
 
+
 def run_batch(
     inputs: Sequence[tuple[str | None, BinaryIO]],
     output: BinaryIO,

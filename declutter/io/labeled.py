@@ -55,6 +55,7 @@ __all__ = [
 #: Label -> mark at the start of a marked line (None = unknown, not learned from).
 MARKS: dict[str | None, str] = {"article": "+", "title": "T", "boilerplate": "-", None: "?"}
 
+
 class LabeledFormatError(InputError):
     """A labeled file that cannot be read; the message names the file and line."""
 

@@ -22,6 +22,7 @@ ERROR_REASONS = {
     "failed": "cleaning raised an unexpected error (a bug: please report it)",
 }
 
+
 @dataclass(frozen=True, slots=True)
 class BatchOptions:
     """What a batch does to each record; frozen and small, so it is cheap to send to workers."""

@@ -27,7 +27,6 @@ __all__ = ["annotate", "clean_chunk", "fewer_collections", "passthrough", "prepa
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-
 # One Cleaner per worker process and options: the model is loaded once per
 # process, on the first chunk, and reused for every later chunk.
 _CLEANERS: dict[tuple[str | None, bool, Config], Any] = {}

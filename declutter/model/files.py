@@ -73,10 +73,10 @@ TRUSTED_TYPES = [
 ]
 
 
-
 def write_card(path: Path, card: Mapping[str, Any]) -> None:
     """NAME.json next to NAME.skops (`ModelCard.write`)."""
     ModelCard(card).write(path)
+
 
 def joined_vocabulary(vocabulary: Sequence[str]) -> str:
     """The vocabulary as one string; a token never holds "\n" (tokens are split on whitespace)."""
@@ -84,8 +84,10 @@ def joined_vocabulary(vocabulary: Sequence[str]) -> str:
         raise ValueError("a vocabulary token contains a line break")
     return "\n".join(vocabulary)
 
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
 
 def library_versions() -> dict[str, str]:
     import sklearn
@@ -93,9 +95,11 @@ def library_versions() -> dict[str, str]:
 
     return {"scikit-learn": sklearn.__version__, "numpy": np.__version__, "skops": skops.__version__}
 
+
 def default_model_path() -> Path:
     """The model shipped inside the package."""
     return Path(str(resources.files("declutter") / "models" / "default.skops"))
+
 
 def read_card(path: str | Path) -> ModelCard:
     """The JSON card next to a model file, readable without loading the model."""
@@ -125,6 +129,7 @@ def model_name(path: str | Path | None) -> Path:
         raise ModelError(f"model file {given} does not exist")
     return given.with_suffix(".skops")  # the name the card and the other files go by
 
+
 def model_card(path: str | Path | None) -> ModelCard:
     """The card of a model this declutter can read, once the files cleaning with it needs are there (nothing is loaded)."""
     path = model_name(path)
@@ -139,6 +144,7 @@ def model_card(path: str | Path | None) -> ModelCard:
     if not needed.exists():
         raise ModelError(f"{needed} is missing: a format-{card.get('format')} model cleans with it")
     return card
+
 
 def read_arrays(path: Path, card: dict[str, Any], trust: bool) -> dict[str, np.ndarray]:
     """NAME.npz as a dict of arrays; object arrays (pickles) are refused by NumPy itself."""

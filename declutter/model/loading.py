@@ -56,6 +56,7 @@ def load_model(path: str | Path | None = None, *, trust: bool = False, estimator
         raise ModelError(f"{path} is malformed: {problem}; refusing it")
     return model
 
+
 def from_arrays(arrays: dict[str, np.ndarray], card: dict[str, Any]) -> LineModel:
     """A LineModel for prediction from NAME.npz (no estimators)."""
     memory = None
@@ -104,6 +105,7 @@ def from_skops(payload: dict[str, Any], card: dict[str, Any]) -> LineModel:
 def anchor_of(payload: dict[str, Any]) -> np.ndarray | None:
     return None if payload.get("anchor") is None else np.asarray(payload["anchor"], dtype=np.float32)
 
+
 def shape_problem(model: LineModel) -> str | None:
     """What, if anything, would make this model index out of bounds, or fail, when it runs.
 
@@ -137,10 +139,12 @@ def shape_problem(model: LineModel) -> str | None:
         return "a stage names a class twice"
     return tree_stage.problem()
 
+
 @lru_cache(maxsize=4)
 def cached_model(path: str | None) -> LineModel:
     """One loaded model per path and process (workers load it once), for prediction."""
     return load_model(path, estimators=False)
+
 
 def add_onnx(path: str | Path | None = None) -> Path:
     """Give a saved model its NAME.onnx, so onnxruntime can run its stage 2; returns the file.

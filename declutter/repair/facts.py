@@ -39,7 +39,6 @@ class DocFacts:
 DEFAULT_FACTS = DocFacts()
 
 
-
 def document_facts(lines: Iterable[str], lang: str = "en") -> DocFacts:
     """What the quote repairs need to know about the whole document, computed once.
 

@@ -30,7 +30,6 @@ class LabeledDoc:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-
 def to_labeled_docs(docs: Iterable[LabeledText], weight: float = 1.0) -> list[LabeledDoc]:
     """`LabeledDoc`s for `fit` / `extend` / `evaluate`.
 
