@@ -261,3 +261,28 @@ def test_build_lines_scores_against_the_gold_read_by_the_guide_and_keeps_the_pub
     assert labels[body[0]] == labels[body[1]] == "article"
     assert page_doc["gold"] == "\n".join(body)
     assert page_doc["gold_published"] == gold
+
+
+def test_load_labeled_reads_build_lines_records_through_the_one_reader(tmp_path):
+    """A build_lines record: grouped by site, gold kept as the dataset gave it (None stays None)."""
+    import gzip
+    import json
+
+    from declutter.teach.documents import load_labeled
+
+    records = [
+        {"id": "d/1", "dataset": "d", "site": "a.com", "lang": "en", "shape": "page", "page_type": None, "gold": None,
+         "lines": [{"text": "Home", "label": "boilerplate"}, {"text": "Body.", "label": "article"}]},
+        {"id": "d/2", "dataset": "d", "site": "b.com", "outlet": "B", "lang": "en", "shape": "residue",
+         "page_type": "article", "gold": "Body.", "gold_published": "Body!", "lines": [{"text": "Body.", "label": None}]},
+    ]
+    path = tmp_path / "d.jsonl.gz"
+    with gzip.open(path, "wt", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(r) + "\n" for r in records)
+    first, second = load_labeled([str(path)])
+    assert (first.lines, first.labels, first.group, first.shape, first.meta["gold"]) == (
+        ["Home", "Body."], ["boilerplate", "article"], "a.com", "page", None
+    )
+    assert second.group == "b.com"  # the site first, as build_lines' folds need
+    assert second.meta == {"id": "d/2", "lang": "en", "page_type": "article", "gold": "Body.", "gold_published": "Body!"}
+    assert [d.meta["id"] for d in load_labeled([str(path)], shape=["residue"])] == ["d/2"]

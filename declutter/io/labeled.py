@@ -48,6 +48,7 @@ __all__ = [
     "MARKS",
     "dumps_jsonl",
     "from_result",
+    "iter_jsonl",
     "line_dict",
     "loads_jsonl",
 ]
@@ -149,10 +150,11 @@ def dumps_jsonl(docs: Iterable[LabeledText]) -> str:
 
 
 def loads_jsonl(text: str, name: str = "<string>") -> list[LabeledText]:
-    return list(_iter_jsonl(io.StringIO(text), name))
+    return list(iter_jsonl(io.StringIO(text), name))
 
 
-def _iter_jsonl(fh: TextIO, name: str) -> Iterator[LabeledText]:
+def iter_jsonl(fh: TextIO, name: str) -> Iterator[LabeledText]:
+    """The documents of a labeled JSONL stream, one at a time; `name` prefixes errors."""
     for number, raw in enumerate(fh, 1):
         if not raw.strip():
             continue

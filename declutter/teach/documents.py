@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..io.labeled import LabeledText
+from ..io.labeled_files import iter_labeled_jsonl
 
 __all__ = ["LabeledDoc", "load_labeled", "to_labeled_docs"]
 
@@ -61,28 +63,36 @@ def to_labeled_docs(docs: Iterable[LabeledText], weight: float = 1.0) -> list[La
     return out
 
 
-def load_labeled(paths: Iterable[str], **filters: Any) -> list[LabeledDoc]:
-    """Read build_lines / `declutter train` JSONL(.gz) documents into LabeledDocs."""
-    import gzip
-    import json
+def load_labeled(paths: Iterable[str | Path], **filters: Any) -> list[LabeledDoc]:
+    """LabeledDocs of labeled JSONL(.gz) files (`training/build_lines.py`'s, `declutter label`'s).
 
+    Read with the one reader of labeled files (`io.labeled_files`), one
+    record at a time. `filters` keep the records whose field is among the
+    values given (`shape=["page"]`). A build_lines record's group is its
+    site; its gold is the dataset's, never made up from the labels.
+    """
     docs = []
     for path in paths:
-        opener = gzip.open if str(path).endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as fh:
-            for raw in fh:
-                rec = json.loads(raw)
-                if any(rec.get(k) not in v for k, v in filters.items() if v):
-                    continue
-                lines = [ln["text"] for ln in rec["lines"]]
-                docs.append(
-                    LabeledDoc(
-                        lines=lines,
-                        labels=[ln.get("label") for ln in rec["lines"]],
-                        group=str(rec.get("site") or rec.get("outlet") or rec.get("id")),
-                        dataset=str(rec.get("dataset", "")),
-                        shape=str(rec.get("shape") or "residue"),
-                        meta={k: rec.get(k) for k in ("id", "lang", "page_type", "gold", "gold_published")},
-                    )
+        for text in iter_labeled_jsonl(path):
+            if any(_field(text, key) not in values for key, values in filters.items() if values):
+                continue
+            docs.append(
+                LabeledDoc(
+                    lines=[line.text for line in text.lines],
+                    labels=[line.label for line in text.lines],
+                    group=str(text.meta.get("site") or text.outlet or text.id),
+                    dataset=str(text.meta.get("dataset", "")),
+                    shape=str(text.meta.get("shape") or "residue"),
+                    meta={"id": text.id, **{k: text.meta.get(k) for k in ("lang", "page_type", "gold", "gold_published")}},
                 )
+            )
     return docs
+
+
+def _field(text: LabeledText, key: str) -> Any:
+    """A top-level field of the record `text` was read from."""
+    if key == "id":
+        return text.id
+    if key == "outlet":
+        return text.outlet
+    return text.meta.get(key)
