@@ -19,6 +19,7 @@ from typing import Any
 __all__ = [
     "BOILERPLATE",
     "LABELS",
+    "SHAPES",
     "SHORT_TOKENS",
     "TITLE",
     "ARTICLE",
@@ -35,6 +36,8 @@ __all__ = [
 LABELS = ("article", "title", "boilerplate")
 #: The columns of a probability matrix: `proba[:, BOILERPLATE]` is every line's P(boilerplate).
 ARTICLE, TITLE, BOILERPLATE = range(len(LABELS))
+#: The two shapes of input declutter meets: an extractor's residue (mostly article) and all of a page's text.
+SHAPES = ("residue", "page")
 #: A line with fewer words is "short": alignment places it by position, outlet memory trusts it less.
 SHORT_TOKENS = 4
 

@@ -1,4 +1,4 @@
-"""declutter.align turns a gold text into per-line labels, strictly."""
+"""declutter.teach.align turns a gold text into per-line labels, strictly."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""declutter.html renders a page the way a reader sees it: one line per block."""
+"""declutter.io.html renders a page the way a reader sees it: one line per block."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The rule layer (declutter/repair.py): the table in fixtures/repairs.json,
+"""The rule layer (declutter/repair/): the table in fixtures/repairs.json,
 properties that hold for any text, the registry, and the hot-path speed."""
 
 from __future__ import annotations

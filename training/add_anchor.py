@@ -5,7 +5,7 @@
 
 `declutter train --base MODEL` extends a model with new outlets by moving
 its stage-1 coefficients as little as the old training data allows
-(`declutter/extend.py`). The anchor -- the diagonal Fisher information of
+(`declutter/teach/extend.py`). The anchor -- the diagonal Fisher information of
 the model's own training lines, one float per n-gram column -- is that
 allowance; without it an extension costs other outlets more. It is
 computed from the training sets named in the model card (`training_sets`:

@@ -6,10 +6,10 @@ Each page gives two documents, the two input shapes declutter meets:
   mostly article with leftover boilerplate, like real scraped text
   (`../shared/seeds`); about half of them start with the headline, as
   scrapers often prepend it;
-* `page`: all visible text of the page (`declutter.html`): mostly boilerplate.
+* `page`: all visible text of the page (`declutter.io.html`): mostly boilerplate.
 
 Lines are labeled by aligning them with the dataset's gold text
-(`declutter.align`); each dataset's gold conventions (../shared/data/README.md)
+(`declutter.teach.align`); each dataset's gold conventions (../shared/data/README.md)
 are mapped onto LABELING.md here, in `prepare()`.
 
     python training/build_lines.py [--data ../shared/data] [--out build/lines]
@@ -221,7 +221,7 @@ def _apply_kinds(lines: list[str], labels: list[str | None], kinds: list[str]) -
     """Where the element kind knows better than the gold (LABELING wins):
 
     * captions and reference-list entries are boilerplate even where a gold
-      kept them (`declutter.align.relabel_by_kind`);
+      kept them (`declutter.teach.align.relabel_by_kind`);
     * a subheading between two article lines that the gold left out is most
       likely an intertitle the annotator skipped: unknown, not boilerplate.
     """

@@ -187,7 +187,7 @@ def main() -> None:
     parser.add_argument("--context-learning-rate", type=float, default=CONTEXT_LEARNING_RATE)
     parser.add_argument("--context-leaves", type=int, default=CONTEXT_LEAVES, help="leaves per stage-2 tree")
     parser.add_argument("--residue-share", type=float, default=RESIDUE_SHARE,
-                        help=f"share of the training weight on extractor residue (default: {RESIDUE_SHARE}; declutter/train.py)")
+                        help=f"share of the training weight on extractor residue (default: {RESIDUE_SHARE}; declutter/teach/fit.py)")
     args = parser.parse_args()
     held_out = args.lodo or [n for n in args.train if n != "seeds"]
     if not set(held_out) & TUNE_WEIGHT.keys():
@@ -284,7 +284,7 @@ def main() -> None:
         "scores": heldout,
     }
     # The anchor lets `declutter train --base default` extend this model
-    # without forgetting what these training sets taught it (declutter/extend.py).
+    # without forgetting what these training sets taught it (declutter/teach/extend.py).
     final.anchor = compute_anchor(final, everything)
     final.card["anchor"] = {
         "what": "diagonal Fisher information of stage 1's boilerplate logit over the training lines (EWC), for `declutter train --base`",

@@ -41,12 +41,12 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
+from ..document import SHAPES
 from ..errors import InputError
 from ..io.labeled import LabeledLine, LabeledText
 
 __all__ = ["Page", "combine", "iter_pages", "label_page", "label_pages", "reference_text", "SHAPES"]
 
-SHAPES = ("residue", "page")
 #: When the model overrules the reference, by shape; calibrated on big9_news pages the default model never saw.
 SURE_ARTICLE = 0.02  # the model overrules the reference's "boilerplate" at P(boilerplate) <= this
 SURE_BOILERPLATE = {"page": 0.99, "residue": 0.5}  # ... and its "article" at P >= this
