@@ -44,8 +44,8 @@ _SYMBOL_CHARS = "|•·►▶»«>©®™/\\#@*+=~^_"
 # features learn the wording of everything else. Matched against the
 # lower-cased line heads (`clipped_lower`) without IGNORECASE: a
 # case-insensitive alternation tries every branch at every line, where a
-# case-sensitive one skips a branch on its first letter (2.4x faster; the
-# same lines matched on all 1.35 million lines of build/lines).
+# case-sensitive one skips a branch on its first letter (faster, and the
+# same lines matched on build/lines).
 _MARKER = re.compile(
     r"^\W{0,3}(?:read (?:more|next|also)|see also|related(?: (?:articles?|stories|content|coverage|posts?|news|topics?))?"
     r"|more (?:from|on|stories|news|about)|also read|recommended(?: for you)?|trending|most (?:read|popular|viewed)"
@@ -55,10 +55,10 @@ _MARKER = re.compile(
     r"|leia (?:também|mais)|veja também|czytaj (?:też|także|więcej)|zobacz (?:też|także)|leggi anche|potrebbe interessarti)\b",
 )
 # Needles for copyright lines, searched case-sensitively in the raw batch text
-# (memchr-fast; lower-casing 1.6 MB of Unicode cost more than all of them).
+# (memchr-fast; lower-casing the batch's Unicode cost more than all of them).
 _COPYRIGHT_NEEDLES = ("©", "opyright", "OPYRIGHT", "ll rights reserved", "ll Rights Reserved", "LL RIGHTS RESERVED")
 # "(c) " and "(C) " are looked for at the batch's "(" only (`_lines_with_c_mark`): str.find
-# skips poorly past a needle that ends in a space, and these two took 45% of the search.
+# skips poorly past a needle that ends in a space, and these two took most of the search.
 # A credit or byline on its own line (LABELING.md: "photo and video credits",
 # "bylines and source credits on their own line"): checked on short lines only.
 _CREDIT_LINE = re.compile(

@@ -35,7 +35,7 @@ def clipped_lower(texts: list[str]) -> str:
 def line_tokens(texts: list[str], lowered: str | None = None) -> list[str]:
     """Whitespace tokens of all lines (head and tail only), each line closed by a boundary token.
 
-    `str.split` runs at C speed, where a Unicode-aware regex costs ~10x more;
+    `str.split` runs at C speed, where a Unicode-aware regex costs far more;
     punctuation stays attached ("more:", "(ap)"), which is itself a signal.
     `lowered` is `clipped_lower(texts)` when the caller has it already.
     """

@@ -103,7 +103,7 @@ def render_html(html: str, *, noscript: bool = False, containers: bool = True) -
 #: No page a person reads nests elements this deep; lexbor's tree builder is quadratic in depth.
 MAX_DEPTH = 256
 #: Pages with fewer tags than this cannot nest past MAX_DEPTH enough to hurt,
-#: and are not scanned at all (the scan is Python, ~1 µs per tag).
+#: and are not scanned at all (the scan is Python, one step per tag).
 _SCAN_ABOVE_TAGS = 20_000
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)\b[^>]*?(/?)>")
 _VOID = frozenset(

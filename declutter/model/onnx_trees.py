@@ -26,7 +26,7 @@ __all__ = ["OnnxTrees", "onnxruntime_installed"]
 
 
 def onnxruntime_installed() -> bool:
-    """Whether onnxruntime can be imported, without importing it (~0.15 s)."""
+    """Whether onnxruntime can be imported, without importing it (an import costs start-up time)."""
     return importlib.util.find_spec("onnxruntime") is not None
 
 

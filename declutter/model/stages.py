@@ -69,7 +69,7 @@ def _classes(values: Any) -> tuple[str, ...]:
 
 def _expit(x: np.ndarray) -> np.ndarray:
     """scipy's expit, as scikit-learn's binary models use (a formula written out differs in the last bit)."""
-    from scipy.special import expit  # 0.3 s to import; only two-class models need it
+    from scipy.special import expit  # slow to import; only two-class models need it
 
     return expit(x)
 

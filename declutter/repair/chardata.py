@@ -87,7 +87,7 @@ ODD = SPACES + ZERO_WIDTH
 ODD_CHAR = re.compile(f"[{ODD}]")
 # A run of odd characters and spaces, from its first odd character: a
 # pattern that opens with a character class is scanned for at C speed, where
-# one that opens with `[ ...]*` is tried at every position (5x slower on a
+# one that opens with `[ ...]*` is tried at every position (much slower on a
 # long line). The spaces before the run are taken in by `invisible`.
 ODD_RUN = re.compile(f"[{ODD}][ {ODD}]*")
 SEPARATOR_SPLIT = re.compile(f"([{SEPARATOR_SPACES}])")

@@ -59,7 +59,7 @@ def mojibake_clue(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _ftfy() -> tuple[Callable[..., str], Any]:
-    import ftfy  # imported lazily: ~50 ms, and most lines never need it
+    import ftfy  # imported lazily: slow to import, and most lines never need it
 
     config = ftfy.TextFixerConfig(
         unescape_html=True,  # &amp; &#8220; &nbsp; -> & “ NBSP

@@ -48,9 +48,9 @@ def invisible(text: str, facts: DocFacts = DEFAULT_FACTS) -> str:
 # before ). Only after a word or a closing mark: "said ," but not " , " lists.
 # The pattern starts with its literal space so the regex engine scans for it
 # at C speed; what may come before the run is checked in `replace` (a leading
-# look-behind made the engine try it at every position: 200 µs per line).
+# look-behind made the engine try it at every position).
 # "  *" rather than " +": the same runs, but only a leading literal is scanned
-# for at C speed (" +" took 1.5-2 times as long on the recorded workload).
+# for at C speed (" +" was slower on the recorded workload).
 _SPACE_BEFORE_PUNCT = re.compile(r"  *(?=[,.](?:[\s\"”’)\]]|\Z)|\))")
 _CLOSING_MARKS = "\"”’)]"
 
