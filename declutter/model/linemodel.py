@@ -104,6 +104,16 @@ class LineModel:
             raise ModelError("this model has neither its estimators nor its arrays")
         return self._stages
 
+    def use_stages(self, text_stage: LinearStage, tree_stage: TreeStage) -> None:
+        """Predict with these arrays (read from NAME.npz)."""
+        self._stages = (text_stage, tree_stage)
+
+    def adopt_estimators(self, text_model: Any, context_model: Any) -> None:
+        """Attach the estimators the current stages were read beside (NAME.skops): the stages stay
+        in use (with their NAME.onnx) until an estimator is replaced."""
+        self.text_model, self.context_model = text_model, context_model
+        self._stages_of = self._estimators()
+
     def _estimators(self) -> tuple[Any, ...]:
         return (self.text_model, self.text_model.coef_, self.context_model, self.context_model._predictors)
 

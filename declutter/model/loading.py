@@ -44,8 +44,7 @@ def load_model(path: str | Path | None = None, *, trust: bool = False, estimator
                     raise ModelError(f"{path} is missing: training or extending from a model needs its estimators")
                 payload = read_skops(path, card, trust)
                 payload["text_model"].coef_ = model.stages[0].coef
-                model.text_model, model.context_model = payload["text_model"], payload["context_model"]
-                model._stages_of = model._estimators()  # the arrays' stages are theirs (and have NAME.onnx)
+                model.adopt_estimators(payload["text_model"], payload["context_model"])
                 model.anchor = anchor_of(payload)
         else:  # formats 1 and 2: everything in the .skops
             model = from_skops(read_skops(path, card, trust), card)
@@ -80,7 +79,7 @@ def from_arrays(arrays: dict[str, np.ndarray], card: dict[str, Any]) -> LineMode
         tuple(str(c) for c in arrays["stage1_classes"]),
     )
     tree_stage = TreeStage.from_arrays({k[len("stage2_") :]: v for k, v in arrays.items() if k.startswith("stage2_")})
-    model._stages = (text_stage, tree_stage)
+    model.use_stages(text_stage, tree_stage)
     return model
 
 
