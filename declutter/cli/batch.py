@@ -151,6 +151,7 @@ class UsageError(Exception):
 
 
 def register_batch(subparsers: Any) -> None:
+    """Add `declutter batch` to an argparse subparsers object."""
     parser = subparsers.add_parser(
         "batch", help="clean JSONL files on every core (or a Dask cluster)",
         description="Clean JSONL files: each record's text field, in input order, on every core (or a Dask cluster).",

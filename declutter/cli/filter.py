@@ -72,6 +72,7 @@ def format_explanation(result: Result) -> str:
 
 
 def write_stdout(stream: BinaryIO, text: str) -> None:
+    """Write text as UTF-8 (an unencodable lone surrogate becomes '?') and flush."""
     stream.write(text.encode("utf-8", errors="replace"))
     stream.flush()
 
@@ -87,6 +88,7 @@ def _read_input(name: str) -> bytes:
 
 
 def config_from_args(args: argparse.Namespace) -> Config:
+    """The Config the cleaning options ask for."""
     return Config(threshold=args.threshold, keep_title=not args.no_title, repair=not args.no_repair)
 
 

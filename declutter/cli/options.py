@@ -31,6 +31,7 @@ MAX_ERRORS_SHOWN = 20
 
 
 def probability(value: str) -> float:
+    """argparse type: a number between 0 and 1."""
     try:
         p = float(value)
     except ValueError:
@@ -41,6 +42,7 @@ def probability(value: str) -> float:
 
 
 def positive_int(value: str) -> int:
+    """argparse type: a whole number of at least 1."""
     try:
         n = int(value)
     except ValueError:
@@ -51,6 +53,7 @@ def positive_int(value: str) -> int:
 
 
 def jobs_count(value: str) -> int:
+    """argparse type: a number of jobs, joblib's way (-1 all cores; never 0)."""
     try:
         n = int(value)
     except ValueError:
@@ -129,10 +132,12 @@ def model_path(value: str) -> str | None:
 
 
 def warn(message: str) -> None:
+    """One `declutter: warning: ...` line on stderr."""
     print(f"declutter: warning: {message}", file=sys.stderr)
 
 
 def error(message: str) -> None:
+    """One `declutter: error: ...` line on stderr."""
     print(f"declutter: error: {message}", file=sys.stderr)
 
 

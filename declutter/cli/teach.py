@@ -215,6 +215,7 @@ def register(subparsers: Any) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """`declutter label|train|eval` on their own (`main`)."""
     parser = argparse.ArgumentParser(
         prog="declutter",
         description="Label, train and evaluate declutter models.",

@@ -135,6 +135,7 @@ class LabeledText:
 
 
 def line_dict(line: LabeledLine) -> dict[str, Any]:
+    """One line as its JSONL object: text, label, the flag if any, then any other fields."""
     out: dict[str, Any] = {"text": line.text, "label": line.label}
     if line.flag is not None:
         out["flag"] = line.flag
@@ -146,10 +147,12 @@ def line_dict(line: LabeledLine) -> dict[str, Any]:
 
 
 def dumps_jsonl(docs: Iterable[LabeledText]) -> str:
+    """Documents as JSONL text, one record a line."""
     return "".join(json.dumps(d.to_dict(), ensure_ascii=False) + "\n" for d in docs)
 
 
 def loads_jsonl(text: str, name: str = "<string>") -> list[LabeledText]:
+    """The documents of JSONL text; `name` prefixes errors."""
     return list(iter_jsonl(io.StringIO(text), name))
 
 

@@ -62,6 +62,7 @@ def dumps_marked(docs: Iterable[LabeledText], preamble: str = "") -> str:
 
 
 def loads_marked(text: str, name: str = "<string>") -> list[LabeledText]:
+    """The documents of marked text; `name` prefixes errors."""
     return list(_iter_marked(io.StringIO(text, newline=""), name))
 
 

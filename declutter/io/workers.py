@@ -33,6 +33,7 @@ _CLEANERS: dict[tuple[str | None, bool, Config], Any] = {}
 
 
 def worker_cleaner(options: BatchOptions) -> Any:
+    """This process's Cleaner for `options`, made (and its model loaded) on first use."""
     from ..pipeline import Cleaner
 
     key = (options.model, options.trust_model, options.config)
@@ -122,6 +123,7 @@ def _parse(raw: bytes, options: BatchOptions) -> tuple[dict[str, Any] | None, st
 
 
 def passthrough(raw: bytes) -> bytes:
+    """A raw input line as an output line, newline-terminated."""
     return raw if raw.endswith(b"\n") else raw + b"\n"
 
 

@@ -86,10 +86,12 @@ def joined_vocabulary(vocabulary: Sequence[str]) -> str:
 
 
 def sha256(path: Path) -> str:
+    """The SHA-256 of a file, as the card records it."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def library_versions() -> dict[str, str]:
+    """The versions a saved model was made with, for its card."""
     import sklearn
     import skops
 

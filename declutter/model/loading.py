@@ -102,6 +102,7 @@ def from_skops(payload: dict[str, Any], card: dict[str, Any]) -> LineModel:
 
 
 def anchor_of(payload: dict[str, Any]) -> np.ndarray | None:
+    """The anchor stored in a .skops payload, as float32, or None."""
     return None if payload.get("anchor") is None else np.asarray(payload["anchor"], dtype=np.float32)
 
 

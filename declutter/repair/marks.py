@@ -71,6 +71,8 @@ def _fixable_glue(text: str, i: int) -> bool:
 
 
 class Mark(NamedTuple):
+    """One double quote mark in a line: where it is, which it is, where it stands, the role that gives it."""
+
     index: int
     char: str
     position: str  # OPEN | CLOSE | GLUED | LONE

@@ -70,6 +70,7 @@ def evaluate(
 
 
 def score(docs: Sequence[LabeledDoc], predictions: Sequence[tuple[list[bool], str]]) -> dict[str, Any]:
+    """Line scores and mean token F1 of `docs` given each one's (kept lines, output text)."""
     gold_labels: list[str | None] = []
     kept_all: list[bool] = []
     f1: list[float] = []
@@ -112,6 +113,7 @@ def _row(name: str, s: dict[str, Any]) -> str:
 
 
 def format_report(report: dict[str, Any], by: str) -> str:
+    """An `evaluate_files` report as a text table."""
     head = f"{by:<38} {'docs':>5} {'lines':>7}  {'boilerplate P/R/F1':<17}  {'article P/R/F1':<17}  {'tokF1':>6}"
     rows = [
         f"model {report['model']}, threshold {report['threshold']}",

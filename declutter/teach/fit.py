@@ -173,6 +173,7 @@ def _subsample_page_boilerplate(
 
 
 def labels_to_names(idx: np.ndarray) -> np.ndarray:
+    """Class indices -> label names."""
     return np.asarray(CLASSES)[idx]
 
 

@@ -346,5 +346,6 @@ def label_pages(
     shapes: Sequence[str] = SHAPES,
     rule: str = "combine",
 ) -> Iterator[LabeledText]:
+    """`label_page` over many pages, one document at a time."""
     for page in pages:
         yield from label_page(page, cleaner, shapes, rule)
