@@ -9,6 +9,18 @@ The council met on Monday and agreed to extend the ceasefire for another week, o
 <BLANKLINE>
 The vote passed with a large majority after a long debate in the chamber on Sunday night.
 <BLANKLINE>
+
+Where things live:
+
+* the cleaning core: `config.py` (Config), `errors.py`, `document.py` (text ->
+  Document, Line, Result), `features/` (lines -> feature matrices),
+  `decide.py` (scores -> labels and reasons), `cuts.py`, `pipeline.py` (Cleaner);
+* `model/`: the line classifier, its card and files, the tree engines;
+  the shipped model's files are in `models/`;
+* `repair/`: the rule layer, one small function per repair, registered by name;
+* `io/`: decoding, HTML rendering, JSONL batches, labeled files;
+* `cli/`: the `declutter` command;
+* `teach/`: labels, training, extension and evaluation (the cleaning side never imports it).
 """
 
 from __future__ import annotations
