@@ -18,13 +18,12 @@ from ..errors import DeclutterError
 
 __all__ = [
     "BATCH_DEFAULTS", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "add_batch_options",
-    "add_cleaning_options", "add_model_options", "error", "guarded", "jobs_count", "positive_int", "probability", "progress_printer", "silence_stdout", "warn",
+    "add_cleaning_options", "add_model_options", "error", "guarded", "jobs_count", "model_path",
+    "positive_int", "probability", "progress_printer", "silence_stdout", "warn",
 ]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
-# Errors printed one per line on stderr before the rest are only counted.
-MAX_ERRORS_SHOWN = 20
 
 
 # --------------------------------------------------------------------------- options
