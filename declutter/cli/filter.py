@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ..config import Config
 from ..errors import InputError
-from .options import EXIT_OK, add_batch_options, add_cleaning_options, warn
+from .options import EXIT_OK, add_batch_options, add_cleaning_options, encoding_name, warn
 
 if TYPE_CHECKING:
     from ..document import Result
@@ -45,7 +45,17 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
         "--format", choices=("table", "marked"), default="table",
         help="with --explain: 'table' (default) or 'marked', the editable labeled-text form that `declutter train` reads",
     )
-    out.add_argument("--jsonl", action="store_true", help='read JSONL records and write them back with the "text" field cleaned (see JSONL batch options)')
+    out.add_argument(
+        "--jsonl", action="store_true",
+        help='read JSONL records and write them back with the "text" field cleaned (see JSONL batch options); '
+        "JSONL is read and written as UTF-8, as its spec says",
+    )
+    parser.add_argument(
+        "--encoding", type=encoding_name, metavar="NAME", default=None,
+        help="decode the input as NAME (e.g. cp1252, shift_jis, gb18030, koi8-r). Default: UTF-8 (a BOM picks "
+        "UTF-16/32); input that is not UTF-8 is decoded in the encoding detected, named in a warning. "
+        "Not with --jsonl: JSONL is UTF-8 by its spec",
+    )
     add_cleaning_options(parser)
     add_batch_options(parser)
 
@@ -96,7 +106,7 @@ def run_clean(args: argparse.Namespace) -> int:
     data = _read_input(args.file)
     from ..io.textio import decode_bytes, looks_like_html
 
-    text, warnings = decode_bytes(data)
+    text, warnings = decode_bytes(data, encoding=args.encoding)
     del data
     for w in warnings:
         warn(w)

@@ -79,6 +79,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.command = "clean"
+    if args.jsonl and args.encoding:
+        parser.error("--encoding applies to text and HTML input: JSONL is UTF-8 by its spec")
     if not args.jsonl:
         given = [name for name in BATCH_DEFAULTS if getattr(args, name) is not None]
         if given:

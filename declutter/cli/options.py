@@ -18,7 +18,7 @@ from ..errors import DeclutterError
 
 __all__ = [
     "BATCH_DEFAULTS", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "add_batch_options",
-    "add_cleaning_options", "add_model_options", "error", "guarded", "jobs_count", "positive_int", "probability", "progress_printer", "silence_stdout", "warn",
+    "add_cleaning_options", "add_model_options", "encoding_name", "error", "guarded", "jobs_count", "positive_int", "probability", "progress_printer", "silence_stdout", "warn",
 ]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
@@ -59,6 +59,18 @@ def jobs_count(value: str) -> int:
     if n == 0:
         raise argparse.ArgumentTypeError("0 jobs: use 1 for one process, -1 for all cores")
     return n
+
+
+def encoding_name(value: str) -> str:
+    """An encoding Python can decode with, by any of its names ("latin-1", "Shift-JIS")."""
+    from ..io.encodings import normal_name
+
+    name = normal_name(value)
+    if name is None:
+        raise argparse.ArgumentTypeError(
+            f"unknown encoding {value!r}: give a name Python knows, e.g. cp1252, latin-1, shift_jis, gb18030, koi8-r"
+        )
+    return name
 
 
 def add_cleaning_options(parser: argparse.ArgumentParser) -> None:

@@ -1,9 +1,13 @@
 """Bytes at the edges: decode any input to text without crashing, and say what was guessed.
 
-The library works on `str`; only the CLI and file readers see bytes. Invalid
-UTF-8 is decoded with U+FFFD replacements (and a warning), a BOM picks
-UTF-8/16/32, UTF-16 without a BOM is recognised by its NUL bytes, other NUL
-bytes are dropped, and input that is mostly control bytes is refused as binary.
+The library works on `str`; only the CLI and file readers see bytes. A BOM
+picks UTF-8/16/32, UTF-16 without a BOM is recognised by its NUL bytes, other
+NUL bytes are dropped, and input that is mostly control bytes is refused as
+binary. Bytes that are not UTF-8 are decoded in the encoding `encodings.py`
+finds (a page's declared charset, a Latin code page, charset-normalizer's
+guess, else cp1252), with a warning naming it; UTF-8 with a few broken bytes
+among many good multi-byte characters stays UTF-8, the broken bytes U+FFFD.
+A caller can force an encoding (`declutter --encoding NAME`).
 Files whose name ends in `.gz` are (de)compressed on the fly.
 """
 
@@ -33,16 +37,18 @@ _BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)?<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE | re.DOTALL)
 
 
-def decode_bytes(data: bytes) -> tuple[str, list[str]]:
-    """Text and warnings for raw input bytes.
+def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, list[str]]:
+    """Text and warnings for raw input bytes; `encoding` (a codec name) forces one.
 
     >>> decode_bytes("caf\\u00e9".encode("utf-16"))
     ('café', [])
     >>> decode_bytes(b"caf\\xe9 au lait")
-    ('caf\\ufffd au lait', ['input is not valid UTF-8: 1 undecodable byte(s) replaced with U+FFFD'])
+    ('café au lait', ['input is not valid UTF-8: decoded as cp1252 (detected; --encoding NAME to choose)'])
+    >>> decode_bytes(b"caf\\xe9", encoding="latin-1")
+    ('café', [])
     """
     warnings: list[str] = []
-    text = _decode(data, warnings)
+    text = _decode(data, warnings) if encoding is None else _forced(data, encoding, warnings)
     if "\x00" in text:
         warnings.append(f"dropped {text.count(chr(0))} NUL character(s)")
         text = text.replace("\x00", "")
@@ -63,10 +69,42 @@ def _decode(data: bytes, warnings: list[str]) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
-        warnings.append(f"input is not valid UTF-8: {bad} undecodable byte(s) replaced with U+FFFD")
+        pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    good = sum(not ch.isascii() for ch in text) - text.count("\ufffd")
+    if good > bad:  # UTF-8 with a few broken bytes: another decoding would garble the good ones
+        warnings.append(f"input is not valid UTF-8: {bad} undecodable byte(s) among UTF-8 text replaced with U+FFFD")
         return text
+    from .encodings import guess_encoding
+
+    guess = guess_encoding(data)
+    text = data.decode(guess.encoding, errors="replace")
+    if guess.how == "fallback":
+        warnings.append(
+            f"input is not valid UTF-8 and its encoding could not be told: decoded as {guess.encoding}"
+            + _replaced(text, data) + " (--encoding NAME to choose)"
+        )
+    else:
+        warnings.append(f"input is not valid UTF-8: decoded as {guess.encoding} ({guess.how}; --encoding NAME to choose)")
+    return text
+
+
+def _forced(data: bytes, encoding: str, warnings: list[str]) -> str:
+    """`data` in the encoding the caller named; undecodable bytes become U+FFFD, with a warning."""
+    text = data.decode(encoding, errors="replace").removeprefix("\ufeff")
+    if "\ufffd" in text:
+        warnings.append(f"input is not all valid {encoding}:" + _replaced(text, data).removeprefix(","))
+    return text
+
+
+def _replaced(text: str, data: bytes) -> str:
+    """", N undecodable byte(s) replaced with U+FFFD" when decoding replaced any, else "".
+
+    A U+FFFD that the input itself held (as UTF-8 bytes) is not counted.
+    """
+    bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    return f", {bad} undecodable byte(s) replaced with U+FFFD" if bad > 0 else ""
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
