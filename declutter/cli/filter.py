@@ -83,8 +83,12 @@ def format_explanation(result: Result) -> str:
 
 
 def write_stdout(stream: BinaryIO, text: str) -> None:
-    stream.write(text.encode("utf-8", errors="replace"))
-    stream.flush()
+    """UTF-8 to `stream`; a failed write is an OutputError (a closed pipe stays BrokenPipeError)."""
+    from ..io.output import GuardedWriter
+
+    out = GuardedWriter(stream, "standard output")
+    out.write(text.encode("utf-8", errors="replace"))
+    out.flush()
 
 
 def _read_input(name: str) -> bytes:

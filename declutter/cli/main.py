@@ -29,7 +29,16 @@ from .. import __version__
 from ..errors import DeclutterError
 from .batch import UsageError, register_batch, run_jsonl
 from .filter import EXAMPLES, add_filter_arguments, run_clean
-from .options import BATCH_DEFAULTS, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, error, silence_stdout
+from .options import (
+    BATCH_DEFAULTS,
+    EXIT_BROKEN_PIPE,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    error,
+    report,
+    silence_stdout,
+)
 from .teach import register as register_teaching
 
 __all__ = ["REGISTRARS", "build_command_parser", "build_parser", "main", "parse_args", "subcommands"]
@@ -105,14 +114,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_jsonl(args, [args.file], "-")
         return run_clean(args)
     except DeclutterError as exc:
-        error(str(exc))
-        return EXIT_ERROR
+        return report(exc)
     except UsageError as exc:
         print(f"declutter: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         silence_stdout()
-        return EXIT_OK
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except MemoryError:

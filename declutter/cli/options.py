@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -17,12 +18,15 @@ from typing import Any
 from ..errors import DeclutterError
 
 __all__ = [
-    "BATCH_DEFAULTS", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "add_batch_options",
-    "add_cleaning_options", "add_model_options", "encoding_name", "error", "guarded", "jobs_count", "positive_int", "probability", "progress_printer", "silence_stdout", "warn",
+    "BATCH_DEFAULTS", "EXIT_BROKEN_PIPE", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "add_batch_options",
+    "add_cleaning_options", "add_model_options", "encoding_name", "error", "guarded", "jobs_count", "positive_int", "probability", "progress_printer", "report", "silence_stdout", "warn",
 ]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
+#: A reader that closed the pipe early (`declutter ... | head -1`): the status a shell
+#: reports for a process ended by SIGPIPE (128 + 13), what `cat big | head -1` gives.
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE if hasattr(signal, "SIGPIPE") else EXIT_ERROR
 # Errors printed one per line on stderr before the rest are only counted.
 MAX_ERRORS_SHOWN = 20
 
@@ -149,6 +153,17 @@ def error(message: str) -> None:
     print(f"declutter: error: {message}", file=sys.stderr)
 
 
+def report(exc: DeclutterError) -> int:
+    """One error line for a library error; after an output error stdout is silenced, so the
+    interpreter's last flush of what could not be written prints nothing more."""
+    from ..errors import OutputError
+
+    error(str(exc))
+    if isinstance(exc, OutputError):
+        silence_stdout()
+    return EXIT_ERROR
+
+
 def silence_stdout() -> None:
     """After a broken pipe, point stdout at /dev/null so the interpreter's final flush is quiet."""
     try:
@@ -172,13 +187,13 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
         try:
             return run(args)
         except DeclutterError as exc:
-            error(str(exc))
-            return EXIT_ERROR
+            return report(exc)
         except ValueError as exc:  # e.g. training data with one class only
             error(str(exc))
             return EXIT_ERROR
         except BrokenPipeError:
-            return EXIT_OK
+            silence_stdout()
+            return EXIT_BROKEN_PIPE
         except KeyboardInterrupt:
             return EXIT_INTERRUPTED
 

@@ -35,7 +35,7 @@ import string
 import unicodedata
 from typing import NamedTuple
 
-__all__ = ["ALPHABETS", "CASED_CODEPAGES", "FALLBACK", "MIN_DETECTION_BYTES", "SAMPLE_BYTES", "LATIN_CODEPAGES", "WELL_KNOWN", "Guess", "guess_encoding", "normal_name"]
+__all__ = ["ALPHABETS", "CASED_CODEPAGES", "FALLBACK", "LATIN_CODEPAGES", "MIN_DETECTION_BYTES", "SAMPLE_BYTES", "WELL_KNOWN", "Guess", "guess_encoding", "normal_name"]
 
 FALLBACK = "cp1252"
 #: The guess is made on the first 256 KB: enough text for any detector, and

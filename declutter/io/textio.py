@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import os
 import re
 import sys
-import tempfile
 from typing import BinaryIO
 
 from ..errors import InputError
+from .output import AtomicOutput  # where it was before output.py; the CLI imports it from there
 
 __all__ = ["AtomicOutput", "decode_bytes", "looks_like_html", "open_input"]
 
@@ -151,62 +150,3 @@ def open_input(name: str) -> BinaryIO:
         return open(name, "rb", buffering=1 << 20)
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
-
-
-class AtomicOutput:
-    """Write to NAME through a temporary file renamed over NAME on success ("-": stdout).
-
-    A run that fails leaves no half-written file behind; `.gz` names are compressed.
-
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl"
-    >>> with AtomicOutput(str(path)) as out:
-    ...     _ = out.write(b"{}\\n")
-    >>> path.read_bytes()
-    b'{}\\n'
-    """
-
-    def __init__(self, name: str, *, compresslevel: int = 6) -> None:
-        self.name = name
-        self.compresslevel = compresslevel
-        self._tmp: str | None = None
-        self._raw: BinaryIO | None = None
-        self.stream: BinaryIO
-
-    def __enter__(self) -> BinaryIO:
-        if self.name == "-":
-            self.stream = sys.stdout.buffer
-            return self.stream
-        directory = os.path.dirname(os.path.abspath(self.name))
-        try:
-            fd, self._tmp = tempfile.mkstemp(prefix=".declutter-", suffix=".part", dir=directory)
-        except OSError as exc:
-            raise InputError(f"cannot write {self.name}: {exc.strerror or exc}") from None
-        self._raw = os.fdopen(fd, "wb", buffering=1 << 20)
-        if self.name.endswith(".gz"):
-            self.stream = gzip.GzipFile(
-                filename=os.path.basename(self.name).removesuffix(".gz"), fileobj=self._raw, mode="wb",
-                compresslevel=self.compresslevel, mtime=0,
-            )  # type: ignore[assignment]
-        else:
-            self.stream = self._raw
-        return self.stream
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if self.name == "-":
-            if exc_type is None:
-                self.stream.flush()
-            return
-        assert self._raw is not None and self._tmp is not None
-        try:
-            if self.stream is not self._raw:
-                self.stream.close()
-            self._raw.close()
-        finally:
-            if exc_type is None:
-                os.replace(self._tmp, self.name)
-            else:
-                try:
-                    os.unlink(self._tmp)
-                except OSError:
-                    pass
