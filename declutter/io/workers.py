@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -20,10 +19,6 @@ if TYPE_CHECKING:
     from .records import BatchOptions
 
 __all__ = ["annotate", "clean_chunk", "fewer_collections", "passthrough", "prepare_text", "worker_cleaner"]
-
-# json.loads joins escaped surrogate pairs; what is left is a lone half, which
-# no UTF-8 text can hold.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 
@@ -126,12 +121,8 @@ def passthrough(raw: bytes) -> bytes:
 
 
 def prepare_text(text: str, options: BatchOptions) -> str:
-    """Lone surrogates (legal in JSON, "\\ud800") become U+FFFD; HTML is rendered to lines."""
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            text = _SURROGATE.sub("\ufffd", text)
+    """HTML is rendered to lines. Lone surrogates (legal in JSON, "\\ud800") are left to
+    `declutter.inputs.as_text`, which the Cleaner and the HTML renderer apply, as for `clean()`."""
     from .textio import looks_like_html
 
     if options.html or (options.html is None and looks_like_html(text)):
