@@ -127,3 +127,9 @@ def test_explain_marked_writes_the_labeled_form_train_reads(run_cli):
     assert [ln.text for ln in doc.lines] == [ln.text for ln in lines]
     assert {ln.label for ln in doc.lines} <= {"article", "title", "boilerplate"}
     assert doc.lines[0].label == "boilerplate"  # "Support The Moscow Times!"
+
+
+def test_html_and_text_together_are_bad_usage(run_cli):
+    result = run_cli(["--html", "--text"], b"<p>x</p>")
+    assert result.code == 2
+    assert "argument --text: not allowed with argument --html" in result.stderr

@@ -107,11 +107,17 @@ def _isatty(stream: Any) -> bool:
 
 def run_jsonl(args: argparse.Namespace, inputs: Sequence[str], output: str) -> int:
     """JSONL records from `inputs` (files or "-") to `output`: the shared body of --jsonl and `batch`."""
+    if args.html and args.field is None:  # an HTML batch: pages in "html", clean text to "text"
+        args.field = "html"
+        if args.output_field is None:
+            args.output_field = "text"
     for name, default in BATCH_DEFAULTS.items():
         if getattr(args, name, None) is None:
             setattr(args, name, default)
     if args.backend != "dask" and args.scheduler:
         raise UsageError("--scheduler needs --backend dask")
+    if args.backend == "dask" and not args.scheduler:
+        raise UsageError("--backend dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
     from ..io.batch import BatchOptions, run_batch
     from ..io.output import AtomicOutput
     from ..io.textio import open_input

@@ -85,8 +85,12 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
         help="drop a line when P(boilerplate) >= P (default: the model card's tuned value; lower drops more)",
     )
     parser.add_argument("--no-repair", action="store_true", help="keep kept lines exactly as they came (no quote/space repairs)")
-    parser.add_argument("--html", dest="html", action="store_true", default=None, help="treat the input as an HTML page (default: detect)")
-    parser.add_argument("--text", dest="html", action="store_false", help="treat the input as plain text even if it looks like HTML")
+    kind = parser.add_mutually_exclusive_group()  # both at once is refused (exit 2), not the last one winning
+    kind.add_argument(
+        "--html", dest="html", action="store_true", default=None,
+        help="treat the input as an HTML page (default: detect); with JSONL, --field defaults to html and --output-field to text",
+    )
+    kind.add_argument("--text", dest="html", action="store_false", help="treat the input as plain text even if it looks like HTML")
     parser.add_argument("--model", metavar="PATH", default=None, help="a NAME.skops model with its NAME.json card (default: the shipped model)")
     parser.add_argument("--trust-model", action="store_true", help="load a model whose card hash or content types do not check out (only for files you made)")
 
@@ -103,8 +107,11 @@ BATCH_DEFAULTS: dict[str, Any] = {
 def add_batch_options(parser: argparse.ArgumentParser) -> None:
     """Options of JSONL runs (`--jsonl` and `declutter batch`)."""
     group = parser.add_argument_group("JSONL batch options")
-    group.add_argument("--field", metavar="NAME", default=None, help="the field holding the text (default: text)")
-    group.add_argument("--output-field", metavar="NAME", default=None, help="put the cleaned text here instead of replacing --field")
+    group.add_argument("--field", metavar="NAME", default=None, help="the field holding the text (default: text; with --html: html)")
+    group.add_argument(
+        "--output-field", metavar="NAME", default=None,
+        help="put the cleaned text here instead of replacing --field (default with --html and no --field: text)",
+    )
     group.add_argument("--no-meta", action="store_true", default=None, help='do not add the "declutter" object to each record')
     group.add_argument("-j", "--jobs", type=jobs_count, metavar="N", default=None, help="worker processes (default: -1, all cores; 1: no workers)")
     group.add_argument(
@@ -115,7 +122,7 @@ def add_batch_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--chunk-size", type=positive_int, metavar="N", default=None, help="records per task (default: 256)")
     group.add_argument(
         "--max-chars", type=positive_int, metavar="N", default=None,
-        help="a text longer than this is an error (too_large), not cleaned (default: 5,000,000)",
+        help="a text of more characters than this is an error (too_large), not cleaned (default: 5,000,000)",
     )
     group.add_argument(
         "--on-error", choices=("pass", "skip"), default=None,
