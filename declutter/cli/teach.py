@@ -84,7 +84,8 @@ def _add_label(sub: Any) -> None:
     p.add_argument(
         "--outlet",
         default=None,
-        help="outlet name for every page (default: the page URL's host, else the folder name)",
+        help="outlet name for every page (default: the page's host, from its canonical or og:url link or "
+        "a JSONL record's url; a page without one takes the host most pages of its folder have, else the folder's name)",
     )
     p.add_argument(
         "--shape",
