@@ -415,7 +415,7 @@ def test_dask_backend_without_scheduler_or_without_dask(run_cli, model_path, mon
     import sys
 
     no_scheduler = run_cli(["--jsonl", "--model", model_path, "--backend", "dask"], _jsonl(_records(1)))
-    assert no_scheduler.code == 1 and "--backend dask needs --scheduler" in no_scheduler.stderr
+    assert no_scheduler.code == 2 and "--backend dask needs --scheduler" in no_scheduler.stderr  # bad usage
     monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if the extra were not installed
     missing = run_cli(
         ["--jsonl", "--model", model_path, "--backend", "dask", "--scheduler", "tcp://127.0.0.1:1"], _jsonl(_records(1))

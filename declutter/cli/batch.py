@@ -30,8 +30,13 @@ reported on stderr and in --errors FILE as {"line", "reason", "error"}, and
 passed through unchanged (--on-error pass, the default) or left out
 (--on-error skip).
 
+Input and output are UTF-8, as the JSONL spec says (invalid bytes in a line
+become U+FFFD, with a warning). With --html, --field defaults to "html" and
+--output-field to "text".
+
 exit status: 0 every record cleaned, 1 some record failed (or the input or
-model could not be read), 2 bad usage.
+model could not be read, or the output written), 2 bad usage; 141 when the
+reader of standard output closed the pipe.
 """
 
 

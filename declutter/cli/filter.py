@@ -30,7 +30,8 @@ examples:
   declutter batch a.jsonl.gz b.jsonl -o clean.jsonl.gz --errors bad.jsonl
                                            JSONL files (see `declutter batch -h`)
 
-exit status: 0 ok, 1 bad input or model (with --jsonl: also when any record failed), 2 bad usage.
+exit status: 0 ok, 1 bad input, model or output (with --jsonl: also when any record failed),
+2 bad usage, 141 when the reader of standard output closed the pipe (`declutter ... | head`).
 """
 
 
