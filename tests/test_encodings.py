@@ -11,7 +11,6 @@ import json
 import re
 
 import pytest
-
 from conftest import FIXTURES
 
 TABLE = json.loads((FIXTURES / "encodings.json").read_text(encoding="utf-8"))

@@ -92,8 +92,8 @@ def iter_pages(paths: Iterable[str | Path], outlet: str | None = None) -> Iterat
             for file in files:
                 by_folder.setdefault(file.parent, []).append(file)
             for folder, group in by_folder.items():
-                def read(group: list[Path] = group) -> Iterator[Page]:
-                    return (_html_file(file, root=path) for file in group)
+                def read(group: list[Path] = group, root: Path = path) -> Iterator[Page]:
+                    return (_html_file(file, root=root) for file in group)
 
                 yield from _name_outlets(read, folder.resolve().name, outlet)
         elif path.name.lower().endswith((".jsonl", ".jsonl.gz", ".ndjson")):
