@@ -155,3 +155,17 @@ def test_rewriting_an_existing_output_keeps_its_mode_and_a_failed_run_leaves_it_
     proc = _declutter(["batch", str(bad), "-o", str(out), "-q", "--jobs", "1"])
     assert proc.returncode == 1 and out.read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".declutter-")]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+def test_eval_to_a_full_disk_is_one_error_line(tmp_path):
+    marked = tmp_path / "seed.marked"
+    made = _declutter(["--explain", "--format", "marked", str(SEED)])
+    assert made.returncode == 0
+    marked.write_bytes(made.stdout)
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "declutter", "eval", str(marked)], stdout=full, stderr=subprocess.PIPE, env=_env(), timeout=300
+        )
+    assert proc.returncode == 1
+    assert _one_error_line(proc.stderr) == "declutter: error: cannot write standard output: No space left on device"
