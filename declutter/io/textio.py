@@ -5,8 +5,8 @@ picks UTF-8/16/32, UTF-16 without a BOM is recognised by its NUL bytes, other
 NUL bytes are dropped, and input that is mostly control bytes is refused as
 binary. Bytes that are not UTF-8 are decoded in the encoding `encodings.py`
 finds (a page's declared charset, a Latin code page, charset-normalizer's
-guess, else cp1252), with a warning naming it; UTF-8 with a few broken bytes
-among many good multi-byte characters stays UTF-8, the broken bytes U+FFFD.
+guess, else cp1252), with a warning naming it; UTF-8 with a few bytes that
+are not, among more good multi-byte characters, stays UTF-8 (`_mixed_utf8`).
 A caller can force an encoding (`declutter --encoding NAME`).
 Files whose name ends in `.gz` are (de)compressed on the fly.
 """
@@ -72,9 +72,8 @@ def _decode(data: bytes, warnings: list[str]) -> str:
     text = data.decode("utf-8", errors="replace")
     bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
     good = sum(not ch.isascii() for ch in text) - text.count("\ufffd")
-    if good > bad:  # UTF-8 with a few broken bytes: another decoding would garble the good ones
-        warnings.append(f"input is not valid UTF-8: {bad} undecodable byte(s) among UTF-8 text replaced with U+FFFD")
-        return text
+    if good > bad:  # UTF-8 with a few bytes that are not: another decoding would garble the good ones
+        return _mixed_utf8(data, bad, warnings)
     from .encodings import guess_encoding
 
     guess = guess_encoding(data)
@@ -87,6 +86,39 @@ def _decode(data: bytes, warnings: list[str]) -> str:
     else:
         warnings.append(f"input is not valid UTF-8: decoded as {guess.encoding} ({guess.how}; --encoding NAME to choose)")
     return text
+
+
+def _mixed_utf8(data: bytes, errors: int, warnings: list[str]) -> str:
+    """Mostly UTF-8 with `errors` stretches that are not: a single stray byte is read as cp1252, the rest U+FFFD.
+
+    Scraped pages mix encodings: a cp1252 "é" or "’" pasted into a UTF-8
+    template is one byte that starts or continues no UTF-8 sequence, and
+    cp1252 gives it its letter back. A run of two or more bytes (a UTF-8
+    sequence cut short) is no letter of any encoding: U+FFFD.
+
+    >>> _mixed_utf8("Zürich: caf".encode() + b"\\xe9, l\\x92\\xe2\\x80 x", 3, [])
+    'Zürich: café, l’\\ufffd x'
+    """
+    text = data.decode("utf-8", errors=_STRAY_AS_CP1252)
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    read = errors - replaced
+    parts = [f"{read} byte(s) read as cp1252"] if read else []
+    parts += [f"{replaced} undecodable sequence(s) replaced with U+FFFD"] if replaced else []
+    warnings.append("input is not all valid UTF-8: " + ", ".join(parts))
+    return text
+
+
+def _stray_byte_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler of `_mixed_utf8` (stateless: registered once, safe in threads)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    if exc.end - exc.start == 1:
+        return exc.object[exc.start : exc.end].decode("cp1252", errors="replace"), exc.end
+    return "\ufffd", exc.end
+
+
+_STRAY_AS_CP1252 = "declutter-stray-cp1252"
+codecs.register_error(_STRAY_AS_CP1252, _stray_byte_as_cp1252)
 
 
 def _forced(data: bytes, encoding: str, warnings: list[str]) -> str:
