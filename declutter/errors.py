@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["DeclutterError", "InputError", "ModelError"]
+__all__ = ["DeclutterError", "InputError", "ModelError", "OutputError"]
 
 
 class DeclutterError(Exception):
@@ -15,3 +15,7 @@ class InputError(DeclutterError):
 
 class ModelError(DeclutterError):
     """A model file is missing, incompatible, untrusted or corrupt."""
+
+
+class OutputError(DeclutterError):
+    """The output cannot be written (a full disk, an unwritable path); a closed pipe is not one."""

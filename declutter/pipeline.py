@@ -30,13 +30,19 @@ from .document import (
     render,
     split_document,
 )
-from .model import LineModel, cached_model, load_model
+from .inputs import as_text
+from .model import LineModel, cached_model, load_model, model_card
 
 __all__ = ["Cleaner", "Summary"]
 
 
 class Cleaner:
     """Reusable cleaner: holds a Config and a model, loaded lazily on first use.
+
+    A model given by path is checked at construction (its files and card are
+    there, in a format this declutter reads: `ModelError` naming the path
+    otherwise); its arrays are loaded on first use. Texts are `str`
+    (`declutter.inputs.as_text`: bytes and None are TypeErrors).
 
     >>> cleaner = Cleaner()
     >>> story = ("Photo: AP\\n\\n"
@@ -60,6 +66,8 @@ class Cleaner:
         trust_model: bool = False,
     ) -> None:
         self.config = config or Config()
+        if isinstance(model, (str, Path)):
+            model_card(model)  # a missing or unreadable model fails here, naming the path, not on the first call
         self._model_arg = model
         self._trust = trust_model
         self._model: LineModel | None = model if isinstance(model, LineModel) else None
@@ -108,11 +116,11 @@ class Cleaner:
 
     def explain_many(self, texts: Sequence[str]) -> list[Result]:
         """Clean a batch with one model call for all its lines."""
-        return self.explain_documents([split_document(t) for t in texts])
+        return self.explain_documents([split_document(as_text(t)) for t in texts])
 
     def summarize_many(self, texts: Sequence[str]) -> list[Summary]:
         """`summarize_documents` of texts."""
-        return self.summarize_documents([split_document(t) for t in texts])
+        return self.summarize_documents([split_document(as_text(t)) for t in texts])
 
     def explain_documents(self, docs: Sequence[Document]) -> list[Result]:
         """Like `explain_many` for documents already split into lines (HTML, labeled documents)."""

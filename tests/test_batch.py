@@ -415,7 +415,7 @@ def test_dask_backend_without_scheduler_or_without_dask(run_cli, model_path, mon
     import sys
 
     no_scheduler = run_cli(["--jsonl", "--model", model_path, "--backend", "dask"], _jsonl(_records(1)))
-    assert no_scheduler.code == 1 and "--backend dask needs --scheduler" in no_scheduler.stderr
+    assert no_scheduler.code == 2 and "--backend dask needs --scheduler" in no_scheduler.stderr  # bad usage
     monkeypatch.setitem(sys.modules, "dask.distributed", None)  # as if the extra were not installed
     missing = run_cli(
         ["--jsonl", "--model", model_path, "--backend", "dask", "--scheduler", "tcp://127.0.0.1:1"], _jsonl(_records(1))
@@ -474,3 +474,57 @@ def test_the_garbage_collector_rests_during_a_chunk_and_is_restored_after():
     with pytest.raises(RuntimeError), fewer_collections():
         raise RuntimeError("a failing chunk")
     assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+
+
+# ---------------------------------------------------------------- rough edges (issue 22)
+
+
+def test_jsonl_html_reads_the_html_field_and_writes_text_by_default(run_cli, model_path):
+    page = f"<!DOCTYPE html><html><body><nav>Home</nav><article><p>{GOOD}</p></article></body></html>"
+    argv = ["--jsonl", "--html", "--model", model_path, "--threshold", "1", "-q", "--jobs", "1"]
+    result = run_cli(argv, _jsonl([{"id": 1, "html": page}]))
+    assert result.code == 0, result.stderr
+    (record,) = _parse(result.stdout)
+    assert record["html"] == page and GOOD in record["text"]
+
+
+def test_dask_without_a_scheduler_is_bad_usage(run_cli, model_path):
+    result = run_cli(["--jsonl", "--backend", "dask", "--model", model_path], _jsonl([{"text": GOOD}]))
+    assert result.code == 2
+    assert result.stderr == "declutter: error: --backend dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)\n"
+
+
+def test_a_line_too_long_to_hold_is_reported_in_characters_the_unit_of_max_chars(model_path):
+    from declutter.io.batch import BatchOptions, run_batch
+
+    options = BatchOptions(model=model_path, max_chars=10)
+    huge = b'{"text": "' + b"a" * (options.max_line_bytes + 10) + b'"}\n'
+    errors: list = []
+    run_batch([("in.jsonl", io.BytesIO(huge))], io.BytesIO(), options, jobs=1, on_record_error=errors.append)
+    (error,) = errors
+    assert error.error.startswith("too long for --max-chars 10 characters: ")
+
+
+# Shapes where the two paths kept different lines before surrogates were replaced in one place:
+# clean() classified the surrogates and its mojibake repair replaced them after (or, for
+# "\udc00\ud800\udc00\ud800", paired the middle two into U+10000); JSONL replaced them first.
+SURROGATE_DOCS = [
+    "\ud800\ud800 News\n\n" + GOOD + "\n",
+    "\udc00\ud800\n\n" + GOOD + "\n",
+    "\udc00\ud800\udc00\ud800 News\n\n" + GOOD + "\n",
+    "The council met on Monday \ud800 and agreed to extend the ceasefire for another week, officials said.\n",
+]
+
+
+@pytest.mark.parametrize("text", SURROGATE_DOCS)
+def test_jsonl_and_clean_treat_lone_surrogates_alike(run_cli, text):
+    """The JSONL path and `clean()` keep the same lines, each lone surrogate a U+FFFD (declutter.inputs)."""
+    import declutter
+
+    line = json.dumps({"text": text}).encode() + b"\n"  # JSON carries a lone surrogate as "\ud800"
+    result = run_cli(["--jsonl", "-q", "--jobs", "1"], line)
+    assert result.code == 0, result.stderr
+    (record,) = _parse(result.stdout)
+    carried = json.loads(line)["text"]  # JSON joins an escaped pair ("\ud800\udc00" is U+10000): the rest stay lone
+    assert record["text"] == declutter.clean(carried)
+    assert "\ufffd" in declutter.clean(carried, declutter.Config(threshold=1.0, repair=False))

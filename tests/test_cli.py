@@ -84,11 +84,11 @@ def test_errors_are_one_line_and_nonzero(run_cli, argv, message):
     assert "Traceback" not in result.stderr
 
 
-def test_invalid_utf8_is_replaced_with_a_warning(run_cli):
+def test_input_that_is_not_utf8_is_decoded_as_detected_with_a_warning(run_cli):
     result = run_cli([], b"The minister said the talks in Geneva would resume on Tuesday, caf\xe9 owners said.\n")
     assert result.code == 0
-    assert "not valid UTF-8" in result.stderr
-    assert "\ufffd" in result.text
+    assert result.stderr == "declutter: warning: input is not valid UTF-8: decoded as cp1252 (detected; --encoding NAME to choose)\n"
+    assert "café owners" in result.text
 
 
 def test_empty_input_gives_empty_output(run_cli):
@@ -127,3 +127,9 @@ def test_explain_marked_writes_the_labeled_form_train_reads(run_cli):
     assert [ln.text for ln in doc.lines] == [ln.text for ln in lines]
     assert {ln.label for ln in doc.lines} <= {"article", "title", "boilerplate"}
     assert doc.lines[0].label == "boilerplate"  # "Support The Moscow Times!"
+
+
+def test_html_and_text_together_are_bad_usage(run_cli):
+    result = run_cli(["--html", "--text"], b"<p>x</p>")
+    assert result.code == 2
+    assert "argument --text: not allowed with argument --html" in result.stderr

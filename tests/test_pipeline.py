@@ -287,3 +287,27 @@ def test_context_does_not_drop_long_prose_its_own_text_calls_article():
     assert (labels[2], reasons[2]) == ("article", "model")
     labels, reasons, _ = decide(texts, np.array([0, 3]), stage1, stage2, Rules(0.92, 0.65, override=0.92))
     assert labels[0] == "boilerplate"
+
+
+def test_a_missing_model_fails_when_the_cleaner_is_made_naming_the_path(tmp_path):
+    from declutter import ModelError
+
+    missing = tmp_path / "missing.skops"
+    with pytest.raises(ModelError, match=f"{missing} does not exist"):
+        Cleaner(model=str(missing))
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        (b"Some text.", r"clean\(\) takes a str, not bytes: decode the bytes first"),
+        (bytearray(b"Some text."), r"not bytearray: decode the bytes first"),
+        (None, r"clean\(\) takes a str, not None$"),
+        (42, r"clean\(\) takes a str, not int$"),
+    ],
+)
+def test_clean_of_anything_but_str_is_a_type_error_saying_what_to_do(value, message):
+    with pytest.raises(TypeError, match=message):
+        clean(value)
+    with pytest.raises(TypeError, match=message):
+        Cleaner().clean_many([value])

@@ -350,3 +350,12 @@ def test_only_entities_ftfy_decodes_send_a_line_to_ftfy(text, calls_ftfy):
     from declutter.repair.mojibake import may_need_ftfy
 
     assert may_need_ftfy(text) is calls_ftfy
+
+
+def test_the_readme_says_which_repair_changes_letters():
+    """The README promised that no repair changes a letter; `mojibake` does, by design."""
+    from conftest import ROOT
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    assert "without changing a letter or digit" not in readme
+    assert "every repair but `mojibake` keeps letters and digits; `mojibake` restores the letters a wrong decoding broke" in readme

@@ -234,3 +234,17 @@ def test_one_folder_is_one_outlet_even_where_a_page_has_no_link(tmp_path):
         page_html(3, host="web.archive.org/web/2013/http://www.bugle.example"), encoding="utf-8"
     )
     assert {p.outlet for p in iter_pages([tmp_path])} == {"bugle.example"}
+
+
+def test_label_names_every_page_after_its_own_host_by_one_rule(tmp_path):
+    """--outlet NAME if given; else the page's host; a page without one takes its folder's most common host."""
+    folder = tmp_path / "crawl"
+    folder.mkdir()
+    (folder / "a.html").write_text(page_html(0), encoding="utf-8")
+    (folder / "b.html").write_text(page_html(1), encoding="utf-8")
+    (folder / "c.html").write_text(page_html(2, host="other.example"), encoding="utf-8")
+    (folder / "d.html").write_text(page_html(3).replace('<link rel="canonical"', "<link"), encoding="utf-8")
+    expected = [("a", "bugle.example"), ("b", "bugle.example"), ("c", "other.example"), ("d", "bugle.example")]
+    assert [(p.id, p.outlet) for p in iter_pages([folder])] == expected
+    assert [p.outlet for p in iter_pages([folder / "c.html", folder / "d.html"])] == ["other.example", "crawl"]
+    assert {p.outlet for p in iter_pages([folder], outlet="mine")} == {"mine"}

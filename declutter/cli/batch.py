@@ -7,7 +7,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ..errors import InputError
 from .filter import config_from_args
 from .options import BATCH_DEFAULTS, EXIT_ERROR, EXIT_OK, add_batch_options, add_cleaning_options
 
@@ -31,8 +30,13 @@ reported on stderr and in --errors FILE as {"line", "reason", "error"}, and
 passed through unchanged (--on-error pass, the default) or left out
 (--on-error skip).
 
+Input and output are UTF-8, as the JSONL spec says (invalid bytes in a line
+become U+FFFD, with a warning). With --html, --field defaults to "html" and
+--output-field to "text".
+
 exit status: 0 every record cleaned, 1 some record failed (or the input or
-model could not be read), 2 bad usage.
+model could not be read, or the output written), 2 bad usage; 141 when the
+reader of standard output closed the pipe.
 """
 
 
@@ -43,12 +47,14 @@ class _Reporter:
         self.quiet = quiet
         self.shown = 0
         self.hidden = 0
-        self.errors_file = None
+        self.errors_file: Any = None
+        self._errors_output: Any = None
         if errors_path:
-            try:
-                self.errors_file = open(errors_path, "w", encoding="utf-8")  # noqa: SIM115 - closed in close()
-            except OSError as exc:
-                raise InputError(f"cannot write {errors_path}: {exc.strerror or exc}") from None
+            from ..io.output import AtomicOutput
+
+            # Written whole on close (also after a failed run: the errors found so far), with the umask's mode.
+            self._errors_output = AtomicOutput(errors_path)
+            self.errors_file = self._errors_output.__enter__()
         self.bar: Any = None
         if not quiet and _isatty(sys.stderr):
             from tqdm import tqdm
@@ -58,7 +64,7 @@ class _Reporter:
 
     def record_error(self, err: Any) -> None:
         if self.errors_file is not None:
-            self.errors_file.write(err.to_json() + "\n")
+            self.errors_file.write((err.to_json() + "\n").encode("utf-8"))
         self._show(f"declutter: {err}")
 
     def warning(self, err: Any) -> None:
@@ -86,8 +92,9 @@ class _Reporter:
     def close(self, stats: Any = None) -> None:
         if self.bar is not None:
             self.bar.close()
-        if self.errors_file is not None:
-            self.errors_file.close()
+        if self._errors_output is not None:
+            self._errors_output.__exit__(None, None, None)
+            self._errors_output = None
         if self.hidden:
             print(f"declutter: ... {self.hidden:,} more errors or warnings"
                   + (" (all errors are in --errors FILE)" if self.errors_file else " (use --errors FILE to keep them)"),
@@ -105,13 +112,20 @@ def _isatty(stream: Any) -> bool:
 
 def run_jsonl(args: argparse.Namespace, inputs: Sequence[str], output: str) -> int:
     """JSONL records from `inputs` (files or "-") to `output`: the shared body of --jsonl and `batch`."""
+    if args.html and args.field is None:  # an HTML batch: pages in "html", clean text to "text"
+        args.field = "html"
+        if args.output_field is None:
+            args.output_field = "text"
     for name, default in BATCH_DEFAULTS.items():
         if getattr(args, name, None) is None:
             setattr(args, name, default)
     if args.backend != "dask" and args.scheduler:
         raise UsageError("--scheduler needs --backend dask")
+    if args.backend == "dask" and not args.scheduler:
+        raise UsageError("--backend dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
     from ..io.batch import BatchOptions, run_batch
-    from ..io.textio import AtomicOutput, open_input
+    from ..io.output import AtomicOutput
+    from ..io.textio import open_input
 
     options = BatchOptions(
         field=args.field, output_field=args.output_field, meta_field=None if args.no_meta else "declutter",

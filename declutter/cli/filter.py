@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, BinaryIO
 
 from ..config import Config
 from ..errors import InputError
-from .options import EXIT_OK, add_batch_options, add_cleaning_options, warn
+from .options import EXIT_OK, add_batch_options, add_cleaning_options, encoding_name, warn
 
 if TYPE_CHECKING:
     from ..document import Result
@@ -30,7 +30,8 @@ examples:
   declutter batch a.jsonl.gz b.jsonl -o clean.jsonl.gz --errors bad.jsonl
                                            JSONL files (see `declutter batch -h`)
 
-exit status: 0 ok, 1 bad input or model (with --jsonl: also when any record failed), 2 bad usage.
+exit status: 0 ok, 1 bad input, model or output (with --jsonl: also when any record failed),
+2 bad usage, 141 when the reader of standard output closed the pipe (`declutter ... | head`).
 """
 
 
@@ -44,7 +45,17 @@ def add_filter_arguments(parser: argparse.ArgumentParser) -> None:
         "--format", choices=("table", "marked"), default="table",
         help="with --explain: 'table' (default) or 'marked', the editable labeled-text form that `declutter train` reads",
     )
-    out.add_argument("--jsonl", action="store_true", help='read JSONL records and write them back with the "text" field cleaned (see JSONL batch options)')
+    out.add_argument(
+        "--jsonl", action="store_true",
+        help='read JSONL records and write them back with the "text" field cleaned (see JSONL batch options); '
+        "JSONL is read and written as UTF-8, as its spec says",
+    )
+    parser.add_argument(
+        "--encoding", type=encoding_name, metavar="NAME", default=None,
+        help="decode the input as NAME (e.g. cp1252, shift_jis, gb18030, koi8-r). Default: UTF-8 (a BOM picks "
+        "UTF-16/32); input that is not UTF-8 is decoded in the encoding detected, named in a warning. "
+        "Not with --jsonl: JSONL is UTF-8 by its spec",
+    )
     add_cleaning_options(parser)
     add_batch_options(parser)
 
@@ -72,9 +83,12 @@ def format_explanation(result: Result) -> str:
 
 
 def write_stdout(stream: BinaryIO, text: str) -> None:
-    """Write text as UTF-8 (an unencodable lone surrogate becomes '?') and flush."""
-    stream.write(text.encode("utf-8", errors="replace"))
-    stream.flush()
+    """UTF-8 to `stream`; a failed write is an OutputError (a closed pipe stays BrokenPipeError)."""
+    from ..io.output import GuardedWriter
+
+    out = GuardedWriter(stream, "standard output")
+    out.write(text.encode("utf-8", errors="replace"))
+    out.flush()
 
 
 def _read_input(name: str) -> bytes:
@@ -97,7 +111,7 @@ def run_clean(args: argparse.Namespace) -> int:
     data = _read_input(args.file)
     from ..io.textio import decode_bytes, looks_like_html
 
-    text, warnings = decode_bytes(data)
+    text, warnings = decode_bytes(data, encoding=args.encoding)
     del data
     for w in warnings:
         warn(w)

@@ -31,11 +31,12 @@ from .batch import UsageError, register_batch, run_jsonl
 from .filter import EXAMPLES, add_filter_arguments, run_clean
 from .options import (
     BATCH_DEFAULTS,
+    EXIT_BROKEN_PIPE,
     EXIT_ERROR,
     EXIT_INTERRUPTED,
-    EXIT_OK,
     EXIT_USAGE,
     error,
+    report,
     silence_stdout,
 )
 from .teach import register as register_teaching
@@ -88,6 +89,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.command = "clean"
+    if args.jsonl and args.encoding:
+        parser.error("--encoding applies to text and HTML input: JSONL is UTF-8 by its spec")
     if not args.jsonl:
         given = [name for name in BATCH_DEFAULTS if getattr(args, name) is not None]
         if given:
@@ -112,14 +115,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_jsonl(args, [args.file], "-")
         return run_clean(args)
     except DeclutterError as exc:
-        error(str(exc))
-        return EXIT_ERROR
+        return report(exc)
     except UsageError as exc:
         print(f"declutter: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
         silence_stdout()
-        return EXIT_OK
+        return EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except MemoryError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -17,13 +18,16 @@ from typing import Any
 from ..errors import DeclutterError
 
 __all__ = [
-    "BATCH_DEFAULTS", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "add_batch_options",
-    "add_cleaning_options", "add_model_options", "error", "guarded", "jobs_count", "model_path",
-    "positive_int", "probability", "progress_printer", "silence_stdout", "warn",
+    "BATCH_DEFAULTS", "EXIT_BROKEN_PIPE", "EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE",
+    "add_batch_options", "add_cleaning_options", "add_model_options", "encoding_name", "error", "guarded",
+    "jobs_count", "model_path", "positive_int", "probability", "progress_printer", "report", "silence_stdout", "warn",
 ]
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
+#: A reader that closed the pipe early (`declutter ... | head -1`): the status a shell
+#: reports for a process ended by SIGPIPE (128 + 13), what `cat big | head -1` gives.
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE if hasattr(signal, "SIGPIPE") else EXIT_ERROR
 
 
 # --------------------------------------------------------------------------- options
@@ -62,6 +66,18 @@ def jobs_count(value: str) -> int:
     return n
 
 
+def encoding_name(value: str) -> str:
+    """An encoding Python can decode with, by any of its names ("latin-1", "Shift-JIS")."""
+    from ..io.encodings import normal_name
+
+    name = normal_name(value)
+    if name is None:
+        raise argparse.ArgumentTypeError(
+            f"unknown encoding {value!r}: give a name Python knows, e.g. cp1252, latin-1, shift_jis, gb18030, koi8-r"
+        )
+    return name
+
+
 def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
     """Options that decide what a Cleaner keeps (shared by the filter and `batch`)."""
     parser.add_argument("--no-title", action="store_true", help="drop the headline from the text")
@@ -70,8 +86,12 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
         help="drop a line when P(boilerplate) >= P (default: the model card's tuned value; lower drops more)",
     )
     parser.add_argument("--no-repair", action="store_true", help="keep kept lines exactly as they came (no quote/space repairs)")
-    parser.add_argument("--html", dest="html", action="store_true", default=None, help="treat the input as an HTML page (default: detect)")
-    parser.add_argument("--text", dest="html", action="store_false", help="treat the input as plain text even if it looks like HTML")
+    kind = parser.add_mutually_exclusive_group()  # both at once is refused (exit 2), not the last one winning
+    kind.add_argument(
+        "--html", dest="html", action="store_true", default=None,
+        help="treat the input as an HTML page (default: detect); with JSONL, --field defaults to html and --output-field to text",
+    )
+    kind.add_argument("--text", dest="html", action="store_false", help="treat the input as plain text even if it looks like HTML")
     parser.add_argument("--model", metavar="PATH", default=None, help="a NAME.skops model with its NAME.json card (default: the shipped model)")
     parser.add_argument("--trust-model", action="store_true", help="load a model whose card hash or content types do not check out (only for files you made)")
 
@@ -88,8 +108,11 @@ BATCH_DEFAULTS: dict[str, Any] = {
 def add_batch_options(parser: argparse.ArgumentParser) -> None:
     """Options of JSONL runs (`--jsonl` and `declutter batch`)."""
     group = parser.add_argument_group("JSONL batch options")
-    group.add_argument("--field", metavar="NAME", default=None, help="the field holding the text (default: text)")
-    group.add_argument("--output-field", metavar="NAME", default=None, help="put the cleaned text here instead of replacing --field")
+    group.add_argument("--field", metavar="NAME", default=None, help="the field holding the text (default: text; with --html: html)")
+    group.add_argument(
+        "--output-field", metavar="NAME", default=None,
+        help="put the cleaned text here instead of replacing --field (default with --html and no --field: text)",
+    )
     group.add_argument("--no-meta", action="store_true", default=None, help='do not add the "declutter" object to each record')
     group.add_argument("-j", "--jobs", type=jobs_count, metavar="N", default=None, help="worker processes (default: -1, all cores; 1: no workers)")
     group.add_argument(
@@ -100,7 +123,7 @@ def add_batch_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--chunk-size", type=positive_int, metavar="N", default=None, help="records per task (default: 256)")
     group.add_argument(
         "--max-chars", type=positive_int, metavar="N", default=None,
-        help="a text longer than this is an error (too_large), not cleaned (default: 5,000,000)",
+        help="a text of more characters than this is an error (too_large), not cleaned (default: 5,000,000)",
     )
     group.add_argument(
         "--on-error", choices=("pass", "skip"), default=None,
@@ -140,6 +163,17 @@ def error(message: str) -> None:
     print(f"declutter: error: {message}", file=sys.stderr)
 
 
+def report(exc: DeclutterError) -> int:
+    """One error line for a library error; after an output error stdout is silenced, so the
+    interpreter's last flush of what could not be written prints nothing more."""
+    from ..errors import OutputError
+
+    error(str(exc))
+    if isinstance(exc, OutputError):
+        silence_stdout()
+    return EXIT_ERROR
+
+
 def silence_stdout() -> None:
     """After a broken pipe, point stdout at /dev/null so the interpreter's final flush is quiet."""
     try:
@@ -163,13 +197,13 @@ def guarded(run: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Name
         try:
             return run(args)
         except DeclutterError as exc:
-            error(str(exc))
-            return EXIT_ERROR
+            return report(exc)
         except ValueError as exc:  # e.g. training data with one class only
             error(str(exc))
             return EXIT_ERROR
         except BrokenPipeError:
-            return EXIT_OK
+            silence_stdout()
+            return EXIT_BROKEN_PIPE
         except KeyboardInterrupt:
             return EXIT_INTERRUPTED
 

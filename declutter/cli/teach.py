@@ -84,7 +84,8 @@ def _add_label(sub: Any) -> None:
     p.add_argument(
         "--outlet",
         default=None,
-        help="outlet name for every page (default: the page URL's host, else the folder name)",
+        help="outlet name for every page (default: the page's host, from its canonical or og:url link or "
+        "a JSONL record's url; a page without one takes the host most pages of its folder have, else the folder's name)",
     )
     p.add_argument(
         "--shape",
@@ -358,11 +359,10 @@ def run_eval(args: argparse.Namespace) -> int:
     model = load_model(model_path(args.model), trust=args.trust_model, estimators=False)
     docs = to_labeled_docs(_read_all(args.inputs))
     report = evaluate_files(model, docs, args.by, args.worst, args.threshold)
-    if args.json:
-        sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=1) + "\n")
-    else:
-        sys.stdout.write(format_report(report, args.by))
-    sys.stdout.flush()
+    from .filter import write_stdout  # a failed write is one error line (OutputError), as for the filter
+
+    text = json.dumps(report, ensure_ascii=False, indent=1) + "\n" if args.json else format_report(report, args.by)
+    write_stdout(sys.stdout.buffer, text)
     return EXIT_OK
 
 

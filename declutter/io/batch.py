@@ -78,8 +78,8 @@ def run_batch(
     for chunk, res in ordered_results(chunks, options, jobs, backend, scheduler):
         stats.add(res)
         errors = {i: (reason, message) for i, reason, message in res.errors}
-        for i in chunk.spools:
-            errors[i] = ("too_large", f"the line is over {options.max_line_bytes:,} bytes (see --max-chars)")
+        for i, (_, size) in chunk.spools.items():
+            errors[i] = ("too_large", _too_long_line(size, options))
         for i in sorted(errors):
             reason, message = errors[i]
             stats.errors += 1
@@ -114,6 +114,19 @@ def run_batch(
     output.flush()
     stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _too_long_line(size: int, options: BatchOptions) -> str:
+    """Why a spooled line was not read, with the limit in characters, the unit --max-chars counts.
+
+    >>> _too_long_line(31_500_000, BatchOptions())
+    "too long for --max-chars 5,000,000 characters: the line's 31,500,000 bytes are more than a record with a text of 5,000,000 characters takes"
+    """
+    limit = f"{options.max_chars:,}"
+    return (
+        f"too long for --max-chars {limit} characters: the line's {size:,} bytes are more than "
+        f"a record with a text of {limit} characters takes"
+    )
 
 
 def clean_records(

@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..inputs import as_text
+
 __all__ = ["RenderedLine", "extract_title", "html_to_lines", "page_titles", "render_html"]
 
 # Elements whose content a browser does not show (or shows as a widget, not text).
@@ -89,7 +91,7 @@ def render_html(html: str, *, noscript: bool = False, containers: bool = True) -
     >>> render_html("<h1>Big <b>news</b></h1><figure><img src=a.jpg><figcaption>Photo: AP</figcaption></figure>")
     [RenderedLine(text='Big news', kind='h1'), RenderedLine(text='Photo: AP', kind='caption')]
     """
-    tree = LexborHTMLParser(_cap_nesting(html))
+    tree = LexborHTMLParser(_cap_nesting(as_text(html, what="render_html()")))  # lexbor drops lone surrogates
     for node in tree.css(_HIDDEN_CSS):
         node.decompose()
     marked: dict[int, str] = {}

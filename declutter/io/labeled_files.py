@@ -7,9 +7,10 @@ import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import InputError
+from ..errors import InputError, OutputError
 from .labeled import LabeledFormatError, LabeledText, dumps_jsonl, iter_jsonl, loads_jsonl
 from .marked import MARKED_PREAMBLE, dumps_marked, loads_marked
+from .output import AtomicOutput
 
 __all__ = ["iter_labeled_jsonl", "read_labeled", "write_labeled"]
 
@@ -54,20 +55,13 @@ def write_labeled(docs: Iterable[LabeledText], path: str | Path, *, preamble: bo
     name = str(path)
     marked = _is_marked_name(name) is not False
     text = dumps_marked(docs, MARKED_PREAMBLE if preamble else "") if marked else dumps_jsonl(docs)
-    if name == "-":
-        sys.stdout.write(text)
-        sys.stdout.flush()
-        return
-    try:
-        Path(name).parent.mkdir(parents=True, exist_ok=True)
-        if name.endswith(".gz"):
-            with gzip.open(name, "wt", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-        else:
-            with open(name, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-    except OSError as exc:
-        raise InputError(f"cannot write {name}: {exc.strerror or exc}") from None
+    if name != "-":
+        try:
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot write {name}: {exc.strerror or exc}") from None
+    with AtomicOutput(name) as out:  # whole or not at all, with the umask's mode; .gz compressed
+        out.write(text.encode("utf-8"))
 
 
 def iter_labeled_jsonl(path: str | Path) -> Iterator[LabeledText]:

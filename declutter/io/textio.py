@@ -1,9 +1,13 @@
 """Bytes at the edges: decode any input to text without crashing, and say what was guessed.
 
-The library works on `str`; only the CLI and file readers see bytes. Invalid
-UTF-8 is decoded with U+FFFD replacements (and a warning), a BOM picks
-UTF-8/16/32, UTF-16 without a BOM is recognised by its NUL bytes, other NUL
-bytes are dropped, and input that is mostly control bytes is refused as binary.
+The library works on `str`; only the CLI and file readers see bytes. A BOM
+picks UTF-8/16/32, UTF-16 without a BOM is recognised by its NUL bytes, other
+NUL bytes are dropped, and input that is mostly control bytes is refused as
+binary. Bytes that are not UTF-8 are decoded in the encoding `encodings.py`
+finds (a page's declared charset, a Latin code page, charset-normalizer's
+guess, else cp1252), with a warning naming it; UTF-8 with a few bytes that
+are not, among more good multi-byte characters, stays UTF-8 (`_mixed_utf8`).
+A caller can force an encoding (`declutter --encoding NAME`).
 Files whose name ends in `.gz` are (de)compressed on the fly.
 """
 
@@ -11,13 +15,12 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import os
 import re
 import sys
-import tempfile
 from typing import BinaryIO
 
 from ..errors import InputError
+from .output import AtomicOutput  # where it was before output.py; the CLI imports it from there
 
 __all__ = ["AtomicOutput", "decode_bytes", "looks_like_html", "open_input"]
 
@@ -33,16 +36,18 @@ _BINARY = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)?<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE | re.DOTALL)
 
 
-def decode_bytes(data: bytes) -> tuple[str, list[str]]:
-    """Text and warnings for raw input bytes.
+def decode_bytes(data: bytes, encoding: str | None = None) -> tuple[str, list[str]]:
+    """Text and warnings for raw input bytes; `encoding` (a codec name) forces one.
 
     >>> decode_bytes("caf\\u00e9".encode("utf-16"))
     ('café', [])
     >>> decode_bytes(b"caf\\xe9 au lait")
-    ('caf\\ufffd au lait', ['input is not valid UTF-8: 1 undecodable byte(s) replaced with U+FFFD'])
+    ('café au lait', ['input is not valid UTF-8: decoded as cp1252 (detected; --encoding NAME to choose)'])
+    >>> decode_bytes(b"caf\\xe9", encoding="latin-1")
+    ('café', [])
     """
     warnings: list[str] = []
-    text = _decode(data, warnings)
+    text = _decode(data, warnings) if encoding is None else _forced(data, encoding, warnings)
     if "\x00" in text:
         warnings.append(f"dropped {text.count(chr(0))} NUL character(s)")
         text = text.replace("\x00", "")
@@ -63,10 +68,74 @@ def _decode(data: bytes, warnings: list[str]) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
-        warnings.append(f"input is not valid UTF-8: {bad} undecodable byte(s) replaced with U+FFFD")
-        return text
+        pass
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    good = sum(not ch.isascii() for ch in text) - text.count("\ufffd")
+    if good > bad:  # UTF-8 with a few bytes that are not: another decoding would garble the good ones
+        return _mixed_utf8(data, bad, warnings)
+    from .encodings import guess_encoding
+
+    guess = guess_encoding(data)
+    text = data.decode(guess.encoding, errors="replace")
+    if guess.how == "fallback":
+        warnings.append(
+            f"input is not valid UTF-8 and its encoding could not be told: decoded as {guess.encoding}"
+            + _replaced(text, data) + " (--encoding NAME to choose)"
+        )
+    else:
+        warnings.append(f"input is not valid UTF-8: decoded as {guess.encoding} ({guess.how}; --encoding NAME to choose)")
+    return text
+
+
+def _mixed_utf8(data: bytes, errors: int, warnings: list[str]) -> str:
+    """Mostly UTF-8 with `errors` stretches that are not: a single stray byte is read as cp1252, the rest U+FFFD.
+
+    Scraped pages mix encodings: a cp1252 "é" or "’" pasted into a UTF-8
+    template is one byte that starts or continues no UTF-8 sequence, and
+    cp1252 gives it its letter back. A run of two or more bytes (a UTF-8
+    sequence cut short) is no letter of any encoding: U+FFFD.
+
+    >>> _mixed_utf8("Zürich: caf".encode() + b"\\xe9, l\\x92\\xe2\\x80 x", 3, [])
+    'Zürich: café, l’\\ufffd x'
+    """
+    text = data.decode("utf-8", errors=_STRAY_AS_CP1252)
+    replaced = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    read = errors - replaced
+    parts = [f"{read} byte(s) read as cp1252"] if read else []
+    parts += [f"{replaced} undecodable sequence(s) replaced with U+FFFD"] if replaced else []
+    warnings.append("input is not all valid UTF-8: " + ", ".join(parts))
+    return text
+
+
+def _stray_byte_as_cp1252(exc: UnicodeError) -> tuple[str, int]:
+    """Codec error handler of `_mixed_utf8` (stateless: registered once, safe in threads)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    if exc.end - exc.start == 1:
+        return exc.object[exc.start : exc.end].decode("cp1252", errors="replace"), exc.end
+    return "\ufffd", exc.end
+
+
+_STRAY_AS_CP1252 = "declutter-stray-cp1252"
+codecs.register_error(_STRAY_AS_CP1252, _stray_byte_as_cp1252)
+
+
+def _forced(data: bytes, encoding: str, warnings: list[str]) -> str:
+    """`data` in the encoding the caller named; undecodable bytes become U+FFFD, with a warning."""
+    text = data.decode(encoding, errors="replace").removeprefix("\ufeff")
+    if "\ufffd" in text:
+        warnings.append(f"input is not all valid {encoding}:" + _replaced(text, data).removeprefix(","))
+    return text
+
+
+def _replaced(text: str, data: bytes) -> str:
+    """", N undecodable byte(s) replaced with U+FFFD" when decoding replaced any, else "".
+
+    A U+FFFD that the input itself held (as UTF-8 bytes) is not counted.
+    """
+    bad = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    return f", {bad} undecodable byte(s) replaced with U+FFFD" if bad > 0 else ""
 
 
 def _utf16_without_bom(sample: bytes) -> str | None:
@@ -113,62 +182,3 @@ def open_input(name: str) -> BinaryIO:
         return open(name, "rb", buffering=1 << 20)
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}") from None
-
-
-class AtomicOutput:
-    """Write to NAME through a temporary file renamed over NAME on success ("-": stdout).
-
-    A run that fails leaves no half-written file behind; `.gz` names are compressed.
-
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "out.jsonl"
-    >>> with AtomicOutput(str(path)) as out:
-    ...     _ = out.write(b"{}\\n")
-    >>> path.read_bytes()
-    b'{}\\n'
-    """
-
-    def __init__(self, name: str, *, compresslevel: int = 6) -> None:
-        self.name = name
-        self.compresslevel = compresslevel
-        self._tmp: str | None = None
-        self._raw: BinaryIO | None = None
-        self.stream: BinaryIO
-
-    def __enter__(self) -> BinaryIO:
-        if self.name == "-":
-            self.stream = sys.stdout.buffer
-            return self.stream
-        directory = os.path.dirname(os.path.abspath(self.name))
-        try:
-            fd, self._tmp = tempfile.mkstemp(prefix=".declutter-", suffix=".part", dir=directory)
-        except OSError as exc:
-            raise InputError(f"cannot write {self.name}: {exc.strerror or exc}") from None
-        self._raw = os.fdopen(fd, "wb", buffering=1 << 20)
-        if self.name.endswith(".gz"):
-            self.stream = gzip.GzipFile(
-                filename=os.path.basename(self.name).removesuffix(".gz"), fileobj=self._raw, mode="wb",
-                compresslevel=self.compresslevel, mtime=0,
-            )  # type: ignore[assignment]
-        else:
-            self.stream = self._raw
-        return self.stream
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if self.name == "-":
-            if exc_type is None:
-                self.stream.flush()
-            return
-        assert self._raw is not None and self._tmp is not None
-        try:
-            if self.stream is not self._raw:
-                self.stream.close()
-            self._raw.close()
-        finally:
-            if exc_type is None:
-                os.replace(self._tmp, self.name)
-            else:
-                try:
-                    os.unlink(self._tmp)
-                except OSError:
-                    pass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import os
-import re
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import Config
 from ..document import Document, lines_document, split_document
 from ..errors import DeclutterError
+from ..inputs import as_text
 from . import jsonl
 from .stats import ChunkResult
 
@@ -21,10 +21,6 @@ if TYPE_CHECKING:
     from .records import BatchOptions
 
 __all__ = ["annotate", "clean_chunk", "fewer_collections", "passthrough", "prepare", "worker_cleaner"]
-
-# json.loads joins escaped surrogate pairs; what is left is a lone half, which
-# no UTF-8 text can hold.
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 # One Cleaner per worker process and options: the model is loaded once per
@@ -128,15 +124,12 @@ def passthrough(raw: bytes) -> bytes:
 
 
 def prepare(text: str, options: BatchOptions) -> Document:
-    """A record's text as a Document: lone surrogates (legal in JSON, "\\ud800") become
-    U+FFFD, and HTML is rendered to its lines."""
-    if not text.isascii():
-        try:
-            text.encode("utf-8")
-        except UnicodeEncodeError:
-            text = _SURROGATE.sub("\ufffd", text)
+    """A record's text as a Document, HTML rendered to its lines. Lone surrogates
+    (legal in JSON, "\\ud800") become U+FFFD by `declutter.inputs.as_text`, the rule
+    `clean()` follows: documents reach the Cleaner already split, past its own check."""
     from .textio import looks_like_html
 
+    text = as_text(text)
     if options.html or (options.html is None and looks_like_html(text)):
         from .html import html_to_lines
 

@@ -38,7 +38,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from urllib.parse import urlsplit
 
 from ..document import SHAPES
@@ -72,11 +72,13 @@ def iter_pages(paths: Iterable[str | Path], outlet: str | None = None) -> Iterat
     """Pages from folders of .html/.htm files, single HTML files, and JSONL(.gz)
     files with an `html` field (and optionally `id`, `url`, `outlet` or `site`).
 
-    The outlet is `outlet` if given; else, for a JSONL record, its own
-    (`outlet`, `site`) or its URL's host; for HTML files, the host most of the
-    files of the same folder name in their canonical / og:url link (one
-    outlet per folder: a page without a link does not become an outlet of
-    its own), else the folder name. Wayback URLs name the archived host.
+    Every page's outlet is named by one rule (`_name_outlets`): `outlet`
+    (`--outlet NAME`) when given; else a JSONL record's own `outlet` or
+    `site`; else the page's host (its canonical / og:url link, or the
+    record's `url`; a Wayback URL names the archived host); a page whose host
+    is unknown takes the host most pages of its folder (or JSONL file) have,
+    so it does not become an outlet of its own, and only when none has one
+    the folder's (or file's) name.
     """
     for raw in paths:
         path = Path(raw)
@@ -90,18 +92,37 @@ def iter_pages(paths: Iterable[str | Path], outlet: str | None = None) -> Iterat
             for file in files:
                 by_folder.setdefault(file.parent, []).append(file)
             for folder, group in by_folder.items():
-                name = outlet or _folder_outlet(group) or folder.resolve().name
-                for file in group:
-                    yield _html_file(file, name, root=path)
+                def read(group: list[Path] = group, root: Path = path) -> Iterator[Page]:
+                    return (_html_file(file, root=root) for file in group)
+
+                yield from _name_outlets(read, folder.resolve().name, outlet)
         elif path.name.lower().endswith((".jsonl", ".jsonl.gz", ".ndjson")):
-            yield from _jsonl_pages(path, outlet)
+            yield from _name_outlets(lambda path=path: _jsonl_pages(path), path.name.split(".")[0], outlet)
         elif path.is_file():
-            page = _html_file(path, outlet, root=path.parent)
-            if page.outlet is None:
-                page.outlet = _host(page.url) or path.resolve().parent.name
-            yield page
+            page = _html_file(path, root=path.parent)
+            yield from _name_outlets(lambda page=page: iter([page]), path.resolve().parent.name, outlet)
         else:
             raise InputError(f"{path}: no such file or folder")
+
+
+def _name_outlets(read: Callable[[], Iterator[Page]], place: str, outlet: str | None) -> Iterator[Page]:
+    """The one outlet rule of `iter_pages`, for the pages of one folder or JSONL file (`read()` gives them).
+
+    >>> pages = [Page("a", "", url="https://www.bugle.example/a"), Page("b", ""), Page("c", "", url="http://other.example/c")]
+    >>> [p.outlet for p in _name_outlets(lambda: iter(pages), "folder", None)]
+    ['bugle.example', 'bugle.example', 'other.example']
+    >>> [p.outlet for p in _name_outlets(lambda: iter([Page("d", "")]), "folder", None)]
+    ['folder']
+    """
+    common: str | None = None
+    for page in read():
+        page.outlet = outlet or page.outlet or _host(page.url)
+        if page.outlet is None:
+            if common is None:  # a first pass over the pages, only when one has no host
+                hosts = Counter(h for h in (_host(other.url) for other in read()) if h)
+                common = hosts.most_common(1)[0][0] if hosts else place
+            page.outlet = common
+        yield page
 
 
 def _read_html(path: Path) -> str:
@@ -114,28 +135,22 @@ def _read_html(path: Path) -> str:
     return html
 
 
-def _folder_outlet(files: list[Path]) -> str | None:
-    """The most common host among the pages' own URLs."""
-    hosts = Counter(h for h in (_host(_page_url(_read_html(f))) for f in files) if h)
-    return hosts.most_common(1)[0][0] if hosts else None
-
-
-def _html_file(path: Path, outlet: str | None, root: Path) -> Page:
+def _html_file(path: Path, root: Path) -> Page:
     html = _read_html(path)
     rel = path.relative_to(root) if path != root else Path(path.name)
-    return Page(str(rel.with_suffix("")), html, outlet, _page_url(html))
+    return Page(str(rel.with_suffix("")), html, None, _page_url(html))
 
 
-def _jsonl_pages(path: Path, outlet: str | None) -> Iterator[Page]:
+def _jsonl_pages(path: Path) -> Iterator[Page]:
     opener = gzip.open if path.name.endswith(".gz") else open
     try:
         with opener(path, "rt", encoding="utf-8") as fh:
-            yield from _records(path, fh, outlet)
+            yield from _records(path, fh)
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
 
 
-def _records(path: Path, fh: Any, outlet: str | None) -> Iterator[Page]:
+def _records(path: Path, fh: Any) -> Iterator[Page]:
     for number, line in enumerate(fh, 1):
         if not line.strip():
             continue
@@ -146,10 +161,8 @@ def _records(path: Path, fh: Any, outlet: str | None) -> Iterator[Page]:
         if not isinstance(rec, dict) or not isinstance(rec.get("html"), str):
             raise InputError(f'{path}:{number}: a record needs an "html" string')
         url = rec.get("url") or _page_url(rec["html"])
-        name = (
-            outlet or rec.get("outlet") or rec.get("site") or _host(url) or path.name.split(".")[0]
-        )
-        yield Page(str(rec.get("id") or f"{path.stem}:{number}"), rec["html"], str(name), url)
+        own = rec.get("outlet") or rec.get("site")  # the record names its outlet itself
+        yield Page(str(rec.get("id") or f"{path.stem}:{number}"), rec["html"], str(own) if own else None, url)
 
 
 def _page_url(html: str) -> str | None:
