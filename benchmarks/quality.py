@@ -1,41 +1,54 @@
-"""Compare declutter with its peers on held-out labeled lines, all in one run.
+"""An evaluation that cannot flatter: declutter and its peers on held-out sets, against the published gold.
 
     python benchmarks/quality.py [--lines build/lines] [--datasets NAME ...]
-        [--model PATH] [--lodo-models DIR] [--threshold P] [--max-docs N]
-        [--threads N] [--wcxb-types TYPE ...] [--no-declutter] [--json OUT]
+        [--model PATH] [--lodo-models DIR] [--max-docs N] [--threads N]
+        [--data ../shared/data] [--no-cico] [--json OUT] [--write-docs]
 
-Every system sees the same documents (`build/lines/<dataset>.jsonl.gz`, made
-by `training/build_lines.py`) and returns a keep/drop decision per line plus
-an output text. Systems: no cleaning, C4's line rules, jusText, declutter
-(see `baselines.py` and README.md). Per dataset x shape x system we report
-line P/R/F1 of the `boilerplate` class and of the `article` class (article +
-title), the mean token F1 of the output against the gold text (as
-training/build_lines.py maps it onto LABELING.md: the captions, reference
-lists and repeated text the line labels call boilerplate are out of it;
-`--published-gold` scores against the dataset's own), and ms per
-document; then macro averages over the held-out datasets and over the
-modern ones (wcxb_dev, readability). Of wcxb_dev only the `article` pages
-are scored by default (the news-like type; `--wcxb-types all` adds shops,
-forums, docs, listings). Scores come from `declutter.metrics`, as everywhere
-else in the project.
+Every system (no cleaning, C4's line rules, jusText, declutter; see
+`baselines.py`) sees the same documents, `<lines>/<set>.jsonl.gz` made by
+`training/build_lines.py`, in both shapes (extractor residue, all page text),
+and returns a keep/drop decision per line and an output text. Per set x shape
+x system:
 
-A dataset the model was trained on is never reported as held out: it is
-scored with the leave-one-dataset-out model `DIR/<dataset>.skops` when one
-exists, else marked "in training" and left out of every average.
+* **pubF1** (the headline): mean token F1 of the output against the set's
+  gold text *as published* (`gold_published` where build_lines mapped the
+  gold onto LABELING.md, else `gold`); **guideF1** against the mapped gold,
+  a second view.
+* **wrecked%**: share of documents whose output keeps less than 0.95 x the
+  published gold's token recall their input had (`measures.is_wrecked`): no
+  line label of ours enters it. The ten worst are listed with their lost lines.
+* **aRec**, **bF1**: article-line recall and boilerplate-line F1 on our labels.
+* **structRec**: article recall on the labeled article/title lines that are
+  list items, table rows, code or under 5 words (`measures.structure_of`:
+  the line's HTML `kind` when the data has it, else its text's shape).
+* a **non-English slice**: article recall over docs whose `lang` is not
+  en/la/none, from readability and trafilatura_eval (labeled lines only).
+* **CICO kept%**: each set's published gold text fed alone (`cico.py`),
+  share of its lines kept.
+
+Held out means held out. A set in the model card's `training_sets` is
+scored with the leave-one-dataset-out model `<lodo-models>/<set>.skops`,
+with the thresholds *of that model's card* (tuned without the set); with no
+such model, or one without thresholds of its own, the set is "in training":
+its declutter figures are marked * and are in no mean. Of wcxb_dev only the
+`article` pages are scored (`--wcxb-types` to change).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import datetime
+import gzip
 import json
 import os
 import platform
+import re
+import subprocess
 import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -43,77 +56,107 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
+from benchmarks import report
 from benchmarks.baselines import Decision, c4_rules, justext_rules, keep_all, kept_text
+from benchmarks.cico import sample_gold, score_cico
+from benchmarks.heldout import Models, describe_models, resolve_models
+from benchmarks.scoring import (
+    ENGLISH,
+    NON_ENGLISH_SETS,
+    Run,
+    cico_mean,
+    input_recalls,
+    mean_row,
+    score,
+    slices,
+    worst_ten,
+)
 from declutter.config import Config
 from declutter.document import Result
 from declutter.errors import ModelError
 from declutter.teach.evaluation import TITLE_IN_GOLD, predict_kept
-from declutter.teach.metrics import line_scores, token_f1
-from declutter.model import LineModel, default_model_path, load_model
+from declutter.model import LineModel
 from declutter.pipeline import Cleaner
-from declutter.teach.documents import LabeledDoc, load_labeled
+from declutter.teach.documents import LabeledDoc
 
-__all__ = ["give_main_thresholds", "main", "parse_args", "run_baseline", "run_declutter", "sample", "score"]
+__all__ = ["BASELINES", "SHAPES", "Run", "load_docs", "main", "parse_args", "resolve_models", "run_baseline",
+           "run_declutter", "sample", "score", "warm_up"]
 
 DATASETS = (
     "big9_news", "l3s_gn1", "dragnet", "cleanportaleval", "chaos_web", "cleaneval",
     "wcxb_dev", "readability",
 )
-MODERN = ("wcxb_dev", "readability")  # the closest to today's pages
 SHAPES = ("residue", "page")
-SHAPE_NOTE = {
-    "residue": "trafilatura's recall extraction, mostly article; 'no cleaning' here = trafilatura alone",
-    "page": "all visible page text, mostly boilerplate",
-}
 SYSTEMS = ("no cleaning", "C4 rules", "jusText", "declutter")
-HELD_OUT, LODO, IN_TRAINING = "held out", "LODO model", "in training"
 Baseline = Callable[[LabeledDoc], list[Decision]]
 BASELINES: dict[str, Baseline] = {
     "no cleaning": lambda d: keep_all(d.lines),
     "C4 rules": lambda d: c4_rules(d.lines),
-    # stats are collected in run_baseline through JUSTEXT_STATS
     "jusText": lambda d: justext_rules(d.lines, d.meta.get("lang"), JUSTEXT_STATS),
 }
 JUSTEXT_STATS: dict[str, int] = {}
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="benchmarks/quality.py",
-        description=__doc__.split("\n")[0],
-    )
+    parser = argparse.ArgumentParser(prog="benchmarks/quality.py", description=__doc__.split("\n")[0])
     parser.add_argument("--lines", type=Path, default=ROOT / "build" / "lines",
-                        help="directory of <dataset>.jsonl.gz labeled line documents (default: build/lines)")
+                        help="directory of <set>.jsonl.gz labeled line documents (default: build/lines)")
     parser.add_argument("--datasets", nargs="+", default=list(DATASETS), metavar="NAME",
-                        help=f"datasets to score (default: {' '.join(DATASETS)})")
+                        help=f"sets to score (default: {' '.join(DATASETS)}); trafilatura_eval, when its file is "
+                        "there, always feeds the non-English slice")
     parser.add_argument("--model", type=Path, default=None,
                         help="a NAME.skops declutter model (default: the shipped model)")
     parser.add_argument("--lodo-models", type=Path, default=ROOT / "build" / "lodo", metavar="DIR",
-                        help="DIR/<dataset>.skops: leave-one-dataset-out models, used for datasets in the model's "
-                        "training_sets (default: build/lodo)")
+                        help="DIR/<set>.skops: leave-one-dataset-out models, with their own tuned thresholds, for "
+                        "the sets in the model's training_sets (default: build/lodo)")
     parser.add_argument("--max-docs", type=int, default=150, metavar="N",
-                        help="documents per dataset and shape (sorted by id, every k-th); 0 = all (default: 150)")
+                        help="documents per set and shape (sorted by id, every k-th), and gold texts per set for "
+                        "clean-in-clean-out; 0 = all (default: 150)")
     parser.add_argument("--threshold", type=float, default=None, metavar="P",
-                        help="declutter drops a line at P(boilerplate) >= P (default: each model card's tuned threshold)")
+                        help="a sensitivity check: drop at P(boilerplate) >= P for every model, overriding the cards")
     parser.add_argument("--between-floor", type=float, default=Config().between_floor, metavar="P",
-                        help="Config.between_floor: drop a short kept run enclosed by dropped lines when each of "
-                        "its lines has P(boilerplate) >= P; a negative P switches the rule off (default: %(default)s)")
+                        help="Config.between_floor; negative switches the rule off (default: %(default)s)")
     parser.add_argument("--between-max-run", type=int, default=Config().between_max_run, metavar="N",
-                        help="Config.between_max_run: longest enclosed run (default: %(default)s)")
+                        help="Config.between_max_run (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=1, metavar="N",
-                        help="limit OpenMP/BLAS threads (threadpoolctl) for every system; 0 = the libraries' default (default: 1)")
+                        help="OpenMP/BLAS threads for every system; 0 = the libraries' default (default: 1)")
     parser.add_argument("--wcxb-types", nargs="+", default=["article"], metavar="TYPE",
-                        help="wcxb_dev page types to score (article, service, forum, documentation, listing, "
-                        "product, collection) or 'all'; default: article, its news-like pages")
-    parser.add_argument("--published-gold", action="store_true",
-                        help="token F1 against each dataset's gold text as published, not as training/build_lines.py "
-                        "maps it onto LABELING.md (captions, reference lists and repeated text out)")
+                        help="wcxb_dev page types to score, or 'all' (default: article, its news-like pages)")
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data",
+                        help="the shared data sets, for clean-in-clean-out's gold texts (default: ../shared/data)")
+    parser.add_argument("--text-shape", choices=("auto", "residue"), default=Config().shape,
+                        help="Config.shape for text input (residue documents, clean in clean out): what `declutter` "
+                        "on text does (default: %(default)s)")
+    parser.add_argument("--page-shape", choices=("auto", "page"), default="page",
+                        help="Config.shape for all-page-text documents: `page` is what the HTML door uses "
+                        "(default: %(default)s)")
+    parser.add_argument("--no-cico", action="store_true", help="skip clean-in-clean-out")
     parser.add_argument("--no-declutter", action="store_true", help="run the baselines only")
     parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write every number to OUT")
+    parser.add_argument("--write-docs", nargs="?", const=ROOT / "docs" / "benchmarks.md", default=None, type=Path,
+                        metavar="PATH", help="write this run's section of docs/benchmarks.md (or PATH)")
     return parser.parse_args(argv)
 
 
 # --- data ------------------------------------------------------------------------------
+
+
+def load_docs(path: Path) -> list[LabeledDoc]:
+    """build_lines documents, as `declutter.teach.documents.load_labeled` reads them plus each line's
+    HTML element `kind` (`meta["kinds"]`, None when the data has no such field)."""
+    docs = []
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        for raw in fh:
+            rec = json.loads(raw)
+            lines = rec["lines"]
+            has_kind = bool(lines) and all("kind" in ln for ln in lines)
+            meta = {k: rec.get(k) for k in ("id", "lang", "page_type", "gold", "gold_published")}
+            meta["kinds"] = [ln["kind"] or "" for ln in lines] if has_kind else None
+            docs.append(LabeledDoc(
+                lines=[ln["text"] for ln in lines], labels=[ln.get("label") for ln in lines],
+                group=str(rec.get("site") or rec.get("id")), dataset=str(rec.get("dataset", "")),
+                shape=str(rec.get("shape") or "residue"), meta=meta))
+    return docs
 
 
 def sample(docs: Sequence[LabeledDoc], max_docs: int) -> list[LabeledDoc]:
@@ -126,32 +169,18 @@ def sample(docs: Sequence[LabeledDoc], max_docs: int) -> list[LabeledDoc]:
     ordered = sorted(docs, key=lambda d: str(d.meta.get("id") or ""))
     if max_docs <= 0 or len(ordered) <= max_docs:
         return ordered
-    # every k-th with a fractional k = n / max_docs: exactly max_docs, spread over all ids
     return [ordered[i * len(ordered) // max_docs] for i in range(max_docs)]
 
 
-def _page_type_scored(doc: LabeledDoc, types: Sequence[str]) -> bool:
-    """wcxb_dev labels each page with a type; declutter is for news, its `article` pages.
-
-    >>> _page_type_scored(LabeledDoc([], [], "g", meta={"page_type": "forum"}), ["article"])
-    False
-    """
+def _keep_doc(doc: LabeledDoc, name: str, types: Sequence[str]) -> bool:
+    """wcxb_dev: its page types asked for; trafilatura_eval: only the non-English slice."""
+    if name == "trafilatura_eval":
+        return doc.meta.get("lang") not in ENGLISH
     page_type = doc.meta.get("page_type")
     return page_type is None or "all" in types or page_type in types
 
 
 # --- systems ---------------------------------------------------------------------------
-
-
-@dataclass
-class Run:
-    """One system on one set of documents: line decisions, output texts, wall time."""
-
-    kept: list[list[bool]]
-    texts: list[str]
-    seconds: float  # wall time
-    reasons: Counter = field(default_factory=Counter)
-    cpu_seconds: float = 0.0  # process CPU time (all threads), less sensitive to a busy machine
 
 
 def run_baseline(baseline: Baseline, docs: Sequence[LabeledDoc]) -> Run:
@@ -177,258 +206,105 @@ class _RecordingCleaner(Cleaner):
 
 
 def run_declutter(model: LineModel, docs: Sequence[LabeledDoc], config: Config | None = None) -> Run:
-    """declutter through `evaluation.predict_kept`, timed with the model already loaded.
-
-    The text follows predict_kept's per-dataset title convention (the
-    headline is dropped where the gold leaves it out). The line decisions
-    count a headline declutter split off as `title` as kept, as
-    `metrics.line_scores` does for gold titles: it is article text the
-    pipeline returns apart, and the baselines, which cannot split it off, keep it.
-    """
+    """declutter through `evaluation.predict_kept` (the headline left out of the text where the
+    set's gold leaves it out; counted as kept in line scores), timed with the model loaded."""
     cleaner = _RecordingCleaner(config or Config(), model=model)
     t0, c0 = time.perf_counter(), time.process_time()
     predicted = predict_kept(cleaner, docs)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-    assert len(cleaner.results) == len(docs)
     kept = [[ln.kept for ln in r.lines] for r in cleaner.results]
-    for d, k, (k2, _) in zip(docs, kept, predicted):
-        assert len(k) == len(k2) == len(d.lines), "declutter changed the line count"
-    reasons = Counter(
-        f"declutter_{ln.reason}" for r in cleaner.results for ln in r.lines if not ln.kept
-    )
+    for d, k in zip(docs, kept):
+        assert len(k) == len(d.lines), "declutter changed the line count"
+    reasons = Counter(f"declutter_{ln.reason}" for r in cleaner.results for ln in r.lines if not ln.kept)
     return Run(kept, [text for _, text in predicted], seconds, reasons, cpu)
 
 
 def warm_up(model: LineModel, docs: Sequence[LabeledDoc]) -> None:
-    """One untimed call, so lazy set-up (vocabulary index, imports) is not billed to a dataset."""
+    """One untimed call, so lazy set-up (vocabulary index, imports) is not billed to a set."""
     if docs:
         predict_kept(Cleaner(Config(), model=model), list(docs[:2]))
 
 
-# --- scores ----------------------------------------------------------------------------
-
-
-def score(docs: Sequence[LabeledDoc], run: Run) -> dict[str, Any]:
-    """Line scores over all labeled lines, mean token F1 over docs with gold, ms per doc."""
-    gold = [lab for d in docs for lab in d.labels]
-    kept = [k for ks in run.kept for k in ks]
-    assert len(gold) == len(kept), "a system returned a decision count different from the line count"
-    lines = line_scores(gold, kept)
-    f1s = [token_f1(text, d.meta["gold"])["f1"] for d, text in zip(docs, run.texts) if d.meta.get("gold")]
-    return {
-        "boilerplate": lines["boilerplate"],
-        "article": lines["article"],
-        "token_f1": round(sum(f1s) / len(f1s), 4) if f1s else None,
-        "gold_docs": len(f1s),
-        "ms_per_doc": round(1000 * run.seconds / max(len(docs), 1), 2),
-        "cpu_ms_per_doc": round(1000 * run.cpu_seconds / max(len(docs), 1), 2),
-        "kept_share": round(sum(kept) / max(len(kept), 1), 4),
-        "drop_reasons": dict(run.reasons.most_common(12)),
-    }
-
-
-METRICS = {  # table column -> how to read it from a score
-    "bF1": lambda s: s["boilerplate"]["f1"],
-    "aRec": lambda s: s["article"]["recall"],
-    "tokF1": lambda s: s["token_f1"],
-    "ms": lambda s: s["ms_per_doc"],
-}
-
-
-def average(rows: dict[str, dict[str, Any]], names: Sequence[str], system: str) -> dict[str, float | None]:
-    """Macro average of the table's metrics over `names` (None when a value is missing)."""
-    out: dict[str, float | None] = {}
-    for col, get in METRICS.items():
-        values = [get(rows[n]["systems"][system]) for n in names if system in rows[n]["systems"]]
-        ok = len(values) == len(names) and names and all(v is not None for v in values)
-        out[col] = round(sum(values) / len(values), 4) if ok else None  # type: ignore[arg-type]
-    return out
-
-
-# --- output ----------------------------------------------------------------------------
-
-_COL_W = {"bF1": 6, "aRec": 6, "tokF1": 6, "ms": 7}
-_NAME_W = 17
-
-
-def _cell(col: str, value: float | None, mark: str = "") -> str:
-    if value is None:
-        text = "-"
-    elif col == "ms":
-        text = f"{value:.1f}" if value < 1000 else f"{value:.0f}"
-    else:
-        text = f"{value:.3f}"
-    return (text + mark).rjust(_COL_W[col] + 1)
-
-
-def format_table(shape: str, rows: dict[str, dict[str, Any]], averages: dict[str, Any], systems: Sequence[str]) -> str:
-    group_w = sum(w + 1 for w in _COL_W.values())
-    out = [f"== {shape}: {SHAPE_NOTE[shape]}"]
-    out.append(" " * (_NAME_W + 12) + "".join(f" | {s:<{group_w - 1}}" for s in systems))
-    out.append(
-        f"{'dataset':<{_NAME_W}}{'docs':>5}{'lines':>7}"
-        + "".join(" |" + "".join(c.rjust(w + 1) for c, w in _COL_W.items()) for _ in systems)
-        + "  declutter model"
-    )
-    for name, row in rows.items():
-        mark = "*" if row["status"] == IN_TRAINING else ""
-        cells = []
-        for s in systems:
-            sc = row["systems"].get(s)
-            m = mark if s == "declutter" else ""
-            cells.append(" |" + "".join(_cell(c, get(sc) if sc else None, m) for c, get in METRICS.items()))
-        out.append(f"{name:<{_NAME_W}}{row['docs']:>5}{row['lines']:>7}" + "".join(cells) + f"  {row['status']}")
-    for label, avg in averages.items():
-        names = avg["datasets"]
-        title = f"{label} ({len(names)})"
-        cells = []
-        for s in systems:
-            v = avg["systems"].get(s) or {}
-            cells.append(" |" + "".join(_cell(c, v.get(c)) for c in METRICS))
-        out.append(f"{title:<{_NAME_W}}{avg['docs']:>5}{avg['lines']:>7}" + "".join(cells) + "  " + avg["note"])
-    return "\n".join(out)
-
-
-# --- main ------------------------------------------------------------------------------
-
-
-@dataclass
-class Models:
-    """The declutter model(s) of a run: the main one, and LODO models for its training sets."""
-
-    main: LineModel | None
-    path: Path | None
-    note: str  # why declutter is not run, when main is None
-    training_sets: set[str] = field(default_factory=set)
-    lodo: dict[str, tuple[LineModel, Path]] = field(default_factory=dict)
-    threshold: float | None = None  # --threshold: overrides every card
-    context: dict[str, Any] = field(default_factory=dict)  # --between-*: Config fields of the rule
-
-    def status(self, dataset: str) -> str:
-        if self.main is None:
-            return "-"
-        if dataset not in self.training_sets:
-            return HELD_OUT
-        return LODO if dataset in self.lodo else IN_TRAINING
-
-    def for_dataset(self, dataset: str) -> tuple[LineModel, Config]:
-        """The model to score `dataset` with (thresholds from its card, see `resolve_models`)."""
-        assert self.main is not None
-        model = self.lodo[dataset][0] if dataset in self.lodo else self.main
-        return model, Config(threshold=self.threshold, **self.context)
-
-
-def give_main_thresholds(lodo: LineModel, main_card: dict[str, Any]) -> None:
-    """A LODO model's card has no tuned thresholds: it gets the main model's
-    residue AND page thresholds, as training/train_default.py scores it.
-    (A Config threshold instead would be one cut for every document, and
-    page-like documents would never see the page threshold.)"""
-    for key in ("threshold", "page_threshold"):
-        if key not in lodo.card and key in main_card:
-            lodo.card[key] = main_card[key]
-
-
-def resolve_models(args: argparse.Namespace) -> Models:
-    """Load --model (or the shipped one) and the LODO models for the datasets it was trained on."""
-    if args.no_declutter:
-        return Models(None, None, "--no-declutter")
-    path = args.model or default_model_path()
-    try:
-        main = load_model(path)
-    except ModelError as exc:
-        if args.model is not None:  # asked for explicitly: an error, not a silent baselines-only run
-            raise
-        return Models(None, path, str(exc))
-    context = {
-        "between_floor": None if args.between_floor < 0 else args.between_floor,
-        "between_max_run": args.between_max_run,
-    }
-    models = Models(main, path, "", set(main.card.get("training_sets") or {}), threshold=args.threshold,
-                    context=context)
-    for name in sorted(models.training_sets & set(args.datasets)):
-        candidate = args.lodo_models / f"{name}.skops"
-        if not candidate.exists():
-            continue
-        lodo = load_model(candidate)
-        if name in (lodo.card.get("training_sets") or {}):
-            print(f"warning: {candidate} lists {name} among its training sets: not used", file=sys.stderr)
-            continue
-        give_main_thresholds(lodo, main.card)
-        models.lodo[name] = (lodo, candidate)
-    return models
-
-
-def describe_models(models: Models, args: argparse.Namespace) -> list[str]:
-    if models.main is None:
-        return [f"declutter: NOT RUN ({models.note}); baselines only"]
-    trained_on = ", ".join(sorted(models.training_sets)) or "unknown (no training_sets in its card)"
-    threshold = (f"threshold {models.threshold} (--threshold; the card says {models.main.threshold})"
-                 if models.threshold is not None else f"threshold {models.main.threshold} (from its card)")
-    rule = models.context
-    between = ("off" if rule.get("between_floor") is None
-               else f"floor {rule['between_floor']}, runs of <= {rule['between_max_run']}")
-    out = [f"declutter: model {models.main.name} ({models.path}), {threshold}, trained on {trained_on}; "
-           f"between-boilerplate rule: {between}"]
-    for name in sorted(models.training_sets & set(args.datasets)):
-        if name in models.lodo:
-            model, config = models.for_dataset(name)
-            out.append(f"  {name}: scored with the leave-one-dataset-out model {models.lodo[name][1]} "
-                       f"(threshold {config.threshold if config.threshold is not None else model.threshold}, "
-                       f"page threshold {config.threshold if config.threshold is not None else model.page_threshold})")
-        else:
-            out.append(f"  {name}: IN TRAINING, and no {args.lodo_models}/{name}.skops: "
-                       "its declutter scores are marked * and left out of every average")
-    out.append("  declutter ms/doc: timed with the model loaded and warmed up; covers features, "
-               "both stages, cuts and repairs")
-    return out
+# --- one set ---------------------------------------------------------------------------
 
 
 def score_dataset(name: str, docs: Sequence[LabeledDoc], systems: Sequence[str], models: Models,
-                  warmed: set[int]) -> dict[str, Any]:
+                  warmed: set[int], shape: str = "auto") -> dict[str, Any]:
     """One table row: every system on the same documents."""
+    recall_in = input_recalls(docs)
     row: dict[str, Any] = {
-        "status": models.status(name),
-        "docs": len(docs),
-        "lines": sum(len(d.lines) for d in docs),
+        "status": models.status(name), "docs": len(docs), "lines": sum(len(d.lines) for d in docs),
         "labeled_lines": sum(lab is not None for d in docs for lab in d.labels),
-        "title_in_gold": name in TITLE_IN_GOLD,
-        "systems": {},
+        "title_in_gold": name in TITLE_IN_GOLD, "systems": {},
     }
     for system in systems:
         if system == "declutter":
             model, config = models.for_dataset(name)
+            config = config.with_changes(shape=shape)
             if id(model) not in warmed:
                 warm_up(model, docs)
                 warmed.add(id(model))
             run = run_declutter(model, docs, config)
         else:
             run = run_baseline(BASELINES[system], docs)
-        row["systems"][system] = score(docs, run)
+        row["systems"][system] = score(docs, run, recall_in)
+    sy = row["systems"]
+    if "declutter" in sy:
+        for key, col in (("delta", "pub_f1"), ("guide_delta", "guide_f1")):
+            a, b = sy["declutter"][col], sy["no cleaning"][col]
+            row[key] = round(a - b, 4) if a is not None and b is not None else None
     return row
 
 
-def averages_for(rows: dict[str, dict[str, Any]], systems: Sequence[str]) -> dict[str, Any]:
-    """The held-out macro average and the modern one, over the same datasets for every system."""
-    held = [n for n, r in rows.items() if r["status"] != IN_TRAINING]
-    excluded = [n for n in rows if n not in held]
-    modern = [n for n in MODERN if n in rows]
-    modern_in_training = any(rows[n]["status"] == IN_TRAINING for n in modern)
-    avgs: dict[str, Any] = {
-        "avg held out": {"datasets": held, "note": f"excl. {', '.join(excluded)} (in training)" if excluded else ""},
-        "avg modern": {"datasets": modern, "note": "declutter: n/a (in training)" if modern_in_training else ""},
-    }
-    avgs = {label: avg for label, avg in avgs.items() if avg["datasets"]}
-    for avg in avgs.values():
-        names = avg["datasets"]
-        avg["docs"] = sum(rows[n]["docs"] for n in names)
-        avg["lines"] = sum(rows[n]["lines"] for n in names)
-        avg["systems"] = {
-            s: {c: None for c in METRICS}
-            if s == "declutter" and any(rows[n]["status"] == IN_TRAINING for n in names)
-            else average(rows, names, s)
-            for s in systems
-        }
-    return avgs
+def run_cico(args: argparse.Namespace, models: Models, names: Sequence[str],
+             guide: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+    """Clean in, clean out on each set's published gold texts, with the model that set is scored with;
+    then, as a second view, on the same documents' gold as build_lines maps it onto LABELING.md
+    (`guide`: set -> id -> text), where the published gold keeps what the guide calls boilerplate."""
+    out: dict[str, dict[str, Any]] = {}
+    if models.main is None or args.no_cico:
+        return out
+    for name in names:
+        path = args.data / f"{name}.jsonl.gz"
+        if not path.exists():
+            print(f"  clean-in-clean-out: no {path}", file=sys.stderr)
+            continue
+        model, config = models.for_dataset(name)
+        config = config.with_changes(shape=args.text_shape)
+        published = sample_gold(path, args.max_docs)
+        mapped = [(i, guide.get(name, {})[i]) for i, _ in published if i in guide.get(name, {})]
+        with _thread_limit(args.threads):
+            result = score_cico(Cleaner(config, model=model), published)
+            result["guide"] = score_cico(Cleaner(config, model=model), mapped) if mapped else None
+        out[name] = {"status": models.status(name), **result}
+    return out
+
+
+def render(args: argparse.Namespace, header: list[str], results: dict[str, Any], means: dict[str, Any],
+           systems: Sequence[str], cico: dict[str, Any], sl: dict[str, Any], worst: list[dict[str, Any]]) -> str:
+    """The run's whole report in markdown: what is printed and what --write-docs writes."""
+    out = header + ["",
+        ("pubF1 = mean token F1 against each set's gold as published (the headline); decl−none = declutter's pubF1 "
+        "minus no cleaning's; aRec = article+title lines kept; structRec = the same on list, table, code and "
+        "under-5-word lines; wrecked% = docs whose output keeps < 0.95 × the gold-token recall of its input; "
+        "bF1 = F1 of dropping boilerplate lines; CICO kept% = lines of the gold text fed alone that come back. "
+        "aRec, structRec, wrecked%, bF1 are declutter's. * = declutter trained on the set: in no mean.")]
+    for shape in SHAPES:
+        rows = {n: r for n, r in results[shape].items() if n != "trafilatura_eval"}
+        if not rows:
+            continue
+        note = ("trafilatura's recall extraction, mostly article; 'none' = trafilatura alone" if shape == "residue"
+                else "all visible page text, mostly boilerplate")
+        out += ["", f"### {shape}: {note}", "", report.main_table(shape, rows, means[shape], systems, cico)]
+    out += ["", ("Second view: token F1 against the gold mapped onto LABELING.md by build_lines (captions, "
+            "reference lists, repeats out).")]
+    for shape in SHAPES:
+        rows = {n: r for n, r in results[shape].items() if n != "trafilatura_eval"}
+        if rows:
+            out += ["", f"{shape}:", "", report.guide_table(shape, rows, means[shape], systems)]
+    out += ["", report.slices_section(sl, systems), "", report.worst_section(worst), "",
+            report.cico_section(cico, cico_mean(cico))]
+    return "\n".join(out)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -436,34 +312,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     t_start = time.perf_counter()
     JUSTEXT_STATS.clear()
     try:
-        models = resolve_models(args)
+        models = resolve_models(args, NON_ENGLISH_SETS)
     except ModelError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     systems = [s for s in SYSTEMS if s != "declutter" or models.main is not None]
     load_before = _load_average()
-    threads = f"{args.threads} thread(s) per system" if args.threads > 0 else "default threading"
-    print(f"declutter quality benchmark: {', '.join(args.datasets)} (wcxb_dev page types: {' '.join(args.wcxb_types)}); "
-          f"at most {args.max_docs or 'all'} docs per dataset and shape; {threads}; load average {load_before}")
-    print("\n".join(describe_models(models, args)))
+    threads = f"{args.threads} thread(s)" if args.threads > 0 else "default threading"
+    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    header = [(f"declutter quality benchmark, {when}, commit {_git_commit()}: {args.lines}, "
+              f"{f'at most {args.max_docs}' if args.max_docs > 0 else 'all'} docs per set and shape (wcxb_dev: {' '.join(args.wcxb_types)} pages); "
+              f"{threads}; load average {load_before}; shapes: text {args.text_shape}, page {args.page_shape}")]
+    header += describe_models(models, args, NON_ENGLISH_SETS)
+    print("\n".join(header), flush=True)
 
     results: dict[str, dict[str, Any]] = {shape: {} for shape in SHAPES}
-    missing = []
-    warmed: set[int] = set()
-    for name in args.datasets:
+    missing, has_kinds, warmed = [], False, set()  # type: ignore[var-annotated]
+    guide: dict[str, dict[str, str]] = {}  # set -> id -> the gold mapped onto LABELING.md
+    names = list(dict.fromkeys([*args.datasets, *NON_ENGLISH_SETS[1:]]))
+    for name in names:
         path = args.lines / f"{name}.jsonl.gz"
         if not path.exists():
             missing.append(name)
             continue
-        docs = [d for d in load_labeled([str(path)]) if _page_type_scored(d, args.wcxb_types)]
-        if args.published_gold:
-            for d in docs:
-                d.meta["gold"] = d.meta.get("gold_published") or d.meta.get("gold")
+        docs = load_docs(path)
+        guide[name] = {d.meta["id"]: d.meta["gold"] for d in docs if d.meta.get("gold")}
+        docs = [d for d in docs if _keep_doc(d, name, args.wcxb_types)]
+        has_kinds = has_kinds or any(d.meta["kinds"] is not None for d in docs)
         for shape in SHAPES:
             subset = sample([d for d in docs if d.shape == shape], args.max_docs)
             if subset:
                 with _thread_limit(args.threads):
-                    results[shape][name] = score_dataset(name, subset, systems, models, warmed)
+                    results[shape][name] = score_dataset(
+                        name, subset, systems, models, warmed, args.page_shape if shape == "page" else args.text_shape)
                 print(f"  scored {name}/{shape}: {len(subset)} docs ({time.perf_counter() - t_start:.0f}s)",
                       file=sys.stderr, flush=True)
     if missing:
@@ -472,63 +353,60 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not any(results.values()):
         print(f"error: no labeled documents found under {args.lines}", file=sys.stderr)
         return 1
-    averages = {shape: averages_for(results[shape], systems) for shape in SHAPES if results[shape]}
-
-    print()
-    print("bF1 = F1 of dropping boilerplate lines; aRec = share of article+title lines kept;")
-    print("tokF1 = mean bag-of-words F1 of the output against the gold text "
-          f"({'as published' if args.published_gold else 'mapped onto LABELING.md by training/build_lines.py'}); "
-          "ms = wall ms per document.")
-    for shape, shape_averages in averages.items():
-        print()
-        print(format_table(shape, results[shape], shape_averages, systems))
-    if any(r["status"] == IN_TRAINING for rows in results.values() for r in rows.values()):
-        print("\n* in training: declutter's score on data it was trained on, NOT held out; in no average.")
-    if JUSTEXT_STATS:
-        s = JUSTEXT_STATS
-        print(f"\njusText line mapping: {s.get('mapped_by_xpath', 0)} lines by <p> position, "
-              f"{s.get('mapped_by_text', 0)} by text, {s.get('no_paragraph', 0)} without a paragraph "
-              f"(of {s.get('lines', 0)}); {s.get('stoplist_fallback_docs', 0)} docs fell back to the English stoplist")
+    cico = run_cico(args, models, [n for n in args.datasets if n not in missing], guide)
+    print(f"  clean-in-clean-out done ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr, flush=True)
+    means = {shape: mean_row({n: r for n, r in results[shape].items() if n != "trafilatura_eval"}, systems, cico)
+             for shape in SHAPES}
+    sl = {shape: slices(results[shape], systems, has_kinds) for shape in SHAPES if results[shape]}
+    worst = worst_ten(results)
     seconds = time.perf_counter() - t_start
-    print(f"total {seconds:.0f}s; load average {load_before} at start, {_load_average()} at end "
-          f"(ms/doc is wall time: compare systems within one run)")
+    text = render(args, header, results, means, systems, cico, sl, worst)
+    print("\n" + text.split("\n", len(header))[-1].lstrip("\n"))
+    print(f"\ntotal {seconds:.0f}s; load average {load_before} at start, {_load_average()} at end")
 
+    command = "python benchmarks/quality.py " + " ".join(sys.argv[1:] if argv is None else argv)
     if args.json:
-        report = {
-            "command": "python benchmarks/quality.py " + " ".join(sys.argv[1:] if argv is None else argv),
-            "max_docs": args.max_docs,
-            "lines_dir": str(args.lines),
-            "systems": systems,
+        dump = {
+            "command": command, "date": when, "commit": _git_commit(), "max_docs": args.max_docs,
+            "lines_dir": str(args.lines), "has_kinds": has_kinds, "systems": systems,
             "model": None if models.main is None else {
-                "name": models.main.name,
-                "path": str(models.path),
-                "threshold": models.main.threshold,
-                "threshold_override": models.threshold,
-                "training_sets": sorted(models.training_sets),
-                "lodo_models": {n: str(p) for n, (_, p) in models.lodo.items()},
+                "name": models.main.name, "path": str(models.path), "sha256": models.main.card.get("sha256"),
+                "threshold": models.main.threshold, "page_threshold": models.main.page_threshold,
+                "threshold_override": models.threshold, "training_sets": sorted(models.training_sets),
+                "lodo_models": {n: {"path": str(p), "threshold": m.threshold, "page_threshold": m.page_threshold}
+                                for n, (m, p) in models.lodo.items()},
+                "lodo_refused": models.refused,
             },
-            "model_note": models.note,
-            "results": results,
-            "averages": averages,
-            "justext_mapping": dict(JUSTEXT_STATS),
-            "missing_datasets": missing,
-            "threads": args.threads,
-            "seconds": round(seconds, 1),
+            "model_note": models.note, "results": results, "means": means, "slices": sl, "worst": worst,
+            "cico": cico, "cico_mean": cico_mean(cico), "justext_mapping": dict(JUSTEXT_STATS),
+            "missing_datasets": missing, "threads": args.threads, "seconds": round(seconds, 1),
             "load_average": [load_before, _load_average()],
-            "platform": {"python": platform.python_version(), "machine": platform.machine(),
-                         "cpus": os.cpu_count()},
+            "platform": {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count()},
         }
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        args.json.write_text(json.dumps(dump, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {args.json}")
+    if args.write_docs:
+        shown = re.sub(r" --json \S+", "", command)  # where the JSON went does not change a figure
+        section = (f"## Quality on held-out sets (benchmarks/quality.py)\n\n```\n{shown}\n```\n\n"
+                   f"Run in {seconds:.0f} s.\n\n{text}\n")
+        report.write_docs(args.write_docs, section)
+        print(f"wrote {args.write_docs}")
     return 0
 
 
+def _git_commit() -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, check=False,
+                             text=True, timeout=10)
+        return out.stdout.strip() or "?"
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+
+
 def _thread_limit(threads: int) -> contextlib.AbstractContextManager[Any]:
-    """Cap OpenMP/BLAS threads. The baselines are single-threaded; declutter's
-    gradient-boosted stage opens an OpenMP region per tree, which on a busy
-    machine can cost 100x its one-thread time (measured: 20 residue docs,
-    13 s at 2 threads under load average 8, 0.05 s at 1 thread)."""
+    """Cap OpenMP/BLAS threads. declutter's gradient-boosted stage opens an OpenMP
+    region per tree, which on a busy machine can cost 100x its one-thread time."""
     if threads <= 0:
         return contextlib.nullcontext()
     from threadpoolctl import threadpool_limits
@@ -539,7 +417,7 @@ def _thread_limit(threads: int) -> contextlib.AbstractContextManager[Any]:
 def _load_average() -> float | None:
     try:
         return round(os.getloadavg()[0], 2)
-    except (AttributeError, OSError):  # not on every platform
+    except (AttributeError, OSError):
         return None
 
 

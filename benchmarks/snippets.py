@@ -21,7 +21,7 @@ lost is lost for every system, so compare systems with each other.
 
 The shipped model was trained on trafilatura_eval's lines, so declutter is
 scored with a leave-one-dataset-out model (`training/train_default.py
---lodo trafilatura_eval`) given the shipped card's thresholds; without one,
+--lodo trafilatura_eval`) with its own card's thresholds (the shipped card's if it has none); without one,
 declutter is left out rather than scored on its training data.
 """
 
@@ -40,12 +40,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.quality import BASELINES, SHAPES, Run, give_main_thresholds, run_baseline, run_declutter, warm_up
+from benchmarks.quality import BASELINES, SHAPES, Run, run_baseline, run_declutter, warm_up
 from declutter.config import Config
 from declutter.model import LineModel, default_model_path, load_model, read_card
 from declutter.teach.documents import LabeledDoc, load_labeled
 
-__all__ = ["main", "normalise", "snippet_counts", "scores"]
+__all__ = ["main", "normalise", "scores", "snippet_counts"]
 
 DATASET = "trafilatura_eval"
 LANGUAGES = ("de", "en")  # the rest are grouped as "other"
@@ -122,15 +122,22 @@ def tally(docs: Sequence[LabeledDoc], run: Run, snippets: dict[str, tuple[list[s
 
 
 def _declutter_model(args: argparse.Namespace) -> tuple[LineModel | None, str]:
-    """The LODO model with the shipped card's thresholds, or why declutter is not scored."""
+    """The LODO model with its own card's thresholds (else the shipped card's), or why declutter is not scored."""
     if not args.lodo_model.exists():
         return None, (f"declutter not scored: {args.lodo_model} is missing (benchmarks/README.md, "
                       "'Snippets', has the command that makes it)")
     model = load_model(args.lodo_model)
     if DATASET in (model.card.get("training_sets") or {}):
         return None, f"declutter not scored: {args.lodo_model} was trained on {DATASET}"
-    give_main_thresholds(model, read_card(default_model_path()))
-    return model, f"declutter: {args.lodo_model} (never saw {DATASET}), thresholds of the shipped card"
+    if "threshold" in model.card and "page_threshold" in model.card:
+        return model, f"declutter: {args.lodo_model} (never saw {DATASET}), thresholds of its own card"
+    # An older LODO card without thresholds of its own: the shipped card's, which may
+    # have been tuned with this set among the training mix (the output says so).
+    main_card = read_card(default_model_path())
+    for key in ("threshold", "page_threshold"):
+        if key in main_card:
+            model.card[key] = main_card[key]
+    return model, f"declutter: {args.lodo_model} (never saw {DATASET}), thresholds of the shipped card (its own has none)"
 
 
 def _table(shape: str, results: dict[str, dict[str, Any]]) -> str:

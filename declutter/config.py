@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
-__all__ = ["Config"]
+from .document import SHAPES
+
+__all__ = ["Config", "SHAPE_CHOICES"]
+
+#: What `Config.shape` may say: one of the input SHAPES, or "auto".
+SHAPE_CHOICES = ("auto", *SHAPES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +20,10 @@ class Config:
     True
     >>> Config(keep_title=False).with_changes(repair=False).repair
     False
+    >>> Config(shape="pages")
+    Traceback (most recent call last):
+    ...
+    ValueError: Config.shape must be one of auto, residue, page, not 'pages'
     """
 
     #: Drop a line when the model's P(boilerplate) is at least this. None uses
@@ -46,6 +55,15 @@ class Config:
     #: old layout's empty table cells after a headline look like a header
     #: block). Not in page-like documents. `decide.first_line_titles`.
     first_line_title: bool = True
+    #: What the input is: "residue" (an extractor's output, mostly article: one
+    #: threshold for every line), "page" (all the text of a web page, mostly
+    #: boilerplate: the lower page threshold outside the story stretch), or
+    #: "auto" (each document is judged page-like or not from its scores).
+    shape: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.shape not in SHAPE_CHOICES:
+            raise ValueError(f"Config.shape must be one of {', '.join(SHAPE_CHOICES)}, not {self.shape!r}")
 
     def with_changes(self, **changes: object) -> "Config":
         """A copy with some fields changed (the dataclass is frozen)."""

@@ -16,6 +16,7 @@ import numpy as np
 
 from .document import ARTICLE, BOILERPLATE, TITLE
 from .features import pick, seen_before_in_document
+from .sentences import is_sentence
 
 __all__ = [
     "Rules", "Decisions", "decide", "page_like_documents", "article_spans", "context_overruled", "first_line_titles",
@@ -38,10 +39,6 @@ SPAN_ANCHOR_CHARS = 160  # an anchor has at least this many characters (works wi
 
 CONTEXT_OVERRULE_P = 0.05  # stage 1's P(boilerplate) under which context may not drop a long line; tuned with benchmarks/quality.py
 
-# A repeated line is boilerplate by LABELING.md; below this many words the
-# rule is left to the model, so a repeated short table cell ("0", "Yes") is not
-# dropped for being short and repeated alone.
-_DUPLICATE_MIN_WORDS = 3
 # Lines are first compared by this many casefolded characters (`repeated_lines`).
 _HEAD_KEY_CHARS = 24
 
@@ -57,6 +54,7 @@ class Rules:
     between_max_run: int = 1
     drop_duplicates: bool = True
     first_line_title: bool = True  # Config.first_line_title
+    shape: str = "auto"  # Config.shape: "residue", "page" or "auto" (`page_like_documents` decides)
 
 
 class Decisions(NamedTuple):
@@ -80,7 +78,12 @@ def decide(
     p_boiler = stage2[:, BOILERPLATE]
     lengths = np.diff(doc_starts)
     doc_ids = np.repeat(np.arange(len(lengths)), lengths)
-    page_like = page_like_documents(p_boiler, doc_ids, lengths)
+    if rules.shape == "residue":
+        page_like = np.zeros(len(lengths), dtype=bool)
+    elif rules.shape == "page":
+        page_like = lengths > 0
+    else:
+        page_like = page_like_documents(p_boiler, doc_ids, lengths)
     story = article_spans(texts, p_boiler, doc_ids, page_like)
     if rules.override is not None:
         cut = np.full(n, rules.override)
@@ -260,11 +263,15 @@ def between_dropped(dropped: np.ndarray, p_boiler: np.ndarray, floor: float, max
 
 
 def repeated_lines(texts: list[str], doc_ids: np.ndarray) -> np.ndarray:
-    """True for a line of >= 3 words repeating an earlier line of its document (case and edges aside).
+    """True for a sentence or paragraph repeating an earlier line of its document (case and edges aside).
 
-    >>> repeated_lines(["Share this story now", "Body.", "share this story now ", "Body."], np.zeros(4, int)).tolist()
+    LABELING.md drops a repeated sentence (`sentences.is_sentence`: at least
+    8 words, or 4 ending in sentence punctuation); short structural lines
+    that recur by nature (a table cell, "Fee: $155", "Step 2") stay.
+
+    >>> repeated_lines(["The photo shows the mayor.", "Fee: $155", "the photo shows the mayor. ", "Fee: $155"], np.zeros(4, int)).tolist()
     [False, False, True, False]
-    >>> repeated_lines(["Die Straße ist heute gesperrt", "DIE STRASSE IST HEUTE GESPERRT"], np.zeros(2, int)).tolist()
+    >>> repeated_lines(["Die Straße ist heute gesperrt.", "DIE STRASSE IST HEUTE GESPERRT."], np.zeros(2, int)).tolist()
     [False, True]
     """
     out = np.zeros(len(texts), dtype=bool)
@@ -285,8 +292,7 @@ def repeated_lines(texts: list[str], doc_ids: np.ndarray) -> np.ndarray:
     keys = [text.casefold() for text in pick(stripped, recurring)]
     repeat = seen_before_in_document(np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys)), doc_ids[recurring])
     for k in np.flatnonzero(repeat).tolist():
-        key = keys[k]
-        out[recurring[k]] = key.count(" ") >= _DUPLICATE_MIN_WORDS - 1 and len(key.split()) >= _DUPLICATE_MIN_WORDS
+        out[recurring[k]] = is_sentence(keys[k])
     return out
 
 

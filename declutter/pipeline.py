@@ -100,6 +100,7 @@ class Cleaner:
             between_max_run=config.between_max_run,
             drop_duplicates=config.drop_duplicates,
             first_line_title=config.first_line_title,
+            shape=config.shape,
         )
 
     def clean(self, text: str) -> str:

@@ -109,3 +109,23 @@ def test_titles_come_from_og_twitter_and_title_tag() -> None:
     assert page_titles(html) == ["Story, longer", "Story", "Story | Site"]
     assert extract_title(html) == "Story, longer"
     assert extract_title("<p>no title</p>") is None
+
+
+def test_kinds_mark_list_table_and_code_lines_under_captions_and_headings() -> None:
+    html = (
+        "<ul><li>Eggs</li><li>Milk <span class='caption'>Photo: AP</span></li></ul>"
+        "<table><tr><th>Interface</th><td>Bluetooth</td></tr></table>"
+        "<pre>app.use(log);\n});</pre><p>Use <code>x</code> here</p>"
+        "<ol class='references'><li>^ Doe (1999).</li></ol><ul><li><h3>Pros</h3></li></ul>"
+    )
+    assert render_html(html) == [
+        RenderedLine("Eggs", "list"),
+        RenderedLine("Milk Photo: AP", "caption"),  # a caption piece outranks the list
+        RenderedLine("Interface", "table"),
+        RenderedLine("Bluetooth", "table"),
+        RenderedLine("app.use(log);", "code"),
+        RenderedLine("});", "code"),
+        RenderedLine("Use x here", ""),  # inline <code> is prose
+        RenderedLine("^ Doe (1999).", "references"),
+        RenderedLine("Pros", "h3"),
+    ]

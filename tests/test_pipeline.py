@@ -193,6 +193,44 @@ def test_a_page_like_text_judges_its_story_stretch_at_the_residue_threshold():
     assert labels[13:15] == ["boilerplate"] * 2
 
 
+def test_config_shape_says_whether_a_document_is_page_like():
+    """`Config.shape`: "residue" never lowers the threshold, "page" always does
+    outside the story stretch, "auto" judges each document from its scores."""
+    import dataclasses
+
+    import numpy as np
+
+    from declutter.decide import Rules, decide
+
+    p = [0.8] * 5  # five doubtful lines: too short to be judged page-like
+    stage2 = np.array([[1 - x, 0.0, x] for x in p])
+    texts = [f"line {i}" for i in range(len(p))]
+    for shape, threshold in [("auto", 0.9), ("residue", 0.9), ("page", 0.65)]:
+        rules = dataclasses.replace(Rules(0.9, 0.65), shape=shape)
+        _, _, thresholds = decide(texts, np.array([0, len(p)]), stage2, stage2, rules)
+        assert thresholds == [threshold] * len(p), shape
+    page_like = [0.99] * 12 + [0.02, 0.8, 0.8, 0.02] + [0.8] + [0.99] * 8
+    stage2 = np.array([[1 - x, 0.0, x] for x in page_like])
+    rules = dataclasses.replace(Rules(0.9, 0.65), shape="residue")
+    _, _, thresholds = decide(["x" * 200] * len(page_like), np.array([0, len(page_like)]), stage2, stage2, rules)
+    assert set(thresholds) == {0.9}
+    with pytest.raises(ValueError, match="Config.shape"):
+        Config(shape="html")
+    assert Cleaner(Config(shape="residue")).rules.shape == "residue"
+
+
+def test_only_a_repeated_sentence_is_a_duplicate():
+    """LABELING.md: a schedule's repeated "Fee: $155" or a "Pros" heading recurs by nature and is no duplicate."""
+    import numpy as np
+
+    from declutter.decide import repeated_lines
+
+    texts = ["Pros", "Fee: $155", "Location: Rm. 111, Shah Center", "});",
+             "Pros", "Fee: $155", "Location: Rm. 111, Shah Center", "});",
+             "The mayor opened the bridge.", "the mayor opened the bridge."]
+    assert repeated_lines(texts, np.zeros(len(texts), int)).tolist() == [False] * 9 + [True]
+
+
 def test_the_between_rule_leaves_a_page_like_texts_story_stretch_alone():
     """Inside the stretch lines are judged as in residue: a doubtful line between
     two dropped ones stays (outside it, the same scores drop it)."""

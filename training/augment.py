@@ -1,4 +1,6 @@
-"""Leaky residue: extractor output with a few of the page's own header/footer lines glued on.
+"""Augmented training input: leaky residue, and gold bodies fed alone.
+
+`add_leaks` -- extractor output with a few of the page's own header/footer lines glued on.
 
 Real scraped text (../shared/seeds) is extractor residue whose edges leaked:
 a donation banner above the headline, a credit, a teaser block or an appeal
@@ -8,6 +10,8 @@ documents we add the page's *own* boilerplate lines that stand right above
 its headline (or first article line) and right below its last article line
 in the all-page-text rendering, labeled boilerplate. Nothing is invented: the
 lines and their labels come from the same page and its gold alignment.
+
+`add_clean_bodies` -- each residue document's gold text alone, every line article.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from dataclasses import replace
 
 from declutter.teach.documents import LabeledDoc
 
-__all__ = ["add_leaks"]
+__all__ = ["add_clean_bodies", "add_leaks"]
 
 MAX_LEAK = 4  # lines per edge; the seeds leak 1 to 4 lines at the top
 
@@ -69,4 +73,35 @@ def add_leaks(docs: list[LabeledDoc], share: float = 0.5) -> list[LabeledDoc]:
                 meta={**doc.meta, "id": f"{doc.meta.get('id')}#leaky"},
             )
         )
+    return out
+
+
+def add_clean_bodies(docs: list[LabeledDoc], weight: float = 0.5) -> list[LabeledDoc]:
+    """`docs` plus, for each residue document with a gold text, that gold body alone, every line article.
+
+    LABELING.md's first rule: text that is already clean must come out
+    whole. Extractor residue is mostly article, but its short structured
+    lines (a schedule, a code block, a table) often failed to align and the
+    rest of the training mix is page text, where a short line is nearly
+    always navigation. A gold body fed alone shows the model such lines
+    inside an article, labeled as the guide says. Each body weighs `weight`
+    of a residue document; its group is the page's site, so site-grouped
+    folds keep it with its residue.
+    """
+    out = list(docs)
+    for doc in docs:
+        gold = doc.meta.get("gold")
+        if doc.shape != "residue" or not gold:
+            continue
+        lines = [line.strip() for line in gold.split("\n") if line.strip()]
+        if lines:
+            out.append(
+                replace(
+                    doc,
+                    lines=lines,
+                    labels=["article"] * len(lines),
+                    weight=doc.weight * weight,
+                    meta={**doc.meta, "id": f"{doc.meta.get('id')}#clean"},
+                )
+            )
     return out

@@ -16,7 +16,7 @@ are mapped onto LABELING.md here, in `prepare()`.
         [--datasets NAME ...] [--jobs 2] [--limit N]
 
 Output: `<out>/<dataset>.jsonl.gz` (one document per line: id, dataset, site,
-lang, shape, page_type, gold, lines=[{text, label}], and gold_published where
+lang, shape, page_type, gold, lines=[{text, label, kind}], and gold_published where
 the gold was mapped onto LABELING.md) and `<out>/summary.json`.
 """
 
@@ -45,9 +45,9 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout, package not in
 from declutter.teach.align import (
     ARTICLE,
     BOILERPLATE,
-    SHORT_TOKENS,
     TITLE,
     align_labels,
+    is_sentence,
     label_by_snippets,
     looks_like_boilerplate,
     kinds_for,
@@ -211,10 +211,10 @@ def _headline_text(title: str, page_lines: list[str], page_labels: list[str | No
     return max(parts, key=len) if parts else title
 
 
-def label(lines: list[str], prep: Prepared) -> list[str | None]:
+def label(lines: list[str], prep: Prepared, kinds: list[str]) -> list[str | None]:
     if prep.gold is None:
         return label_by_snippets(lines, prep.positive, prep.negative, title=prep.title)
-    return align_labels(lines, prep.gold, title=prep.title)
+    return align_labels(lines, prep.gold, title=prep.title, kinds=kinds)
 
 
 def _apply_kinds(lines: list[str], labels: list[str | None], kinds: list[str]) -> None:
@@ -244,24 +244,29 @@ def guide_gold(gold: str, rendered: Sequence[RenderedLine]) -> str:
     the output against the same reading of the guide as the line labels:
     lines the markup relabels (`relabel_by_kind`: captions, lists of cited
     works, by `kinds_for`) and repeats,
-    which the labels call boilerplate: a line of >= SHORT_TOKENS tokens equal
-    to an earlier gold line, or of >= CONTAINED_MIN_TOKENS found inside the
-    earlier gold text (a gold that holds the story twice, split differently).
-    Shorter pieces of earlier text are left: hard-wrapped golds repeat them.
+    which the labels call boilerplate: a sentence or paragraph
+    (`declutter.teach.align.is_sentence`) equal to an earlier gold line, or of
+    >= CONTAINED_MIN_TOKENS tokens found inside the earlier gold text (a gold
+    that holds the story twice, split differently). Shorter pieces of earlier
+    text are left (hard-wrapped golds repeat them), and so is structure that
+    recurs by nature: a table cell, a list item, a code line, "Fee: $95".
 
     >>> guide_gold("Body text here.\\n^ Doe (1999). Cited.", [RenderedLine("^ Doe (1999). Cited.", "references")])
     'Body text here.'
     >>> guide_gold("One two three four. Five six.\\nOne two three four.\\nFive six seven eight.\\nFive six seven eight.", [])
     'One two three four. Five six.\\nOne two three four.\\nFive six seven eight.'
+    >>> guide_gold("Pros\\nLocation: Rm. 111, Shah Center\\nPros\\nLocation: Rm. 111, Shah Center", [])
+    'Pros\\nLocation: Rm. 111, Shah Center\\nPros\\nLocation: Rm. 111, Shah Center'
     """
     lines = gold.split("\n")
     labels: list[str | None] = [ARTICLE] * len(lines)
-    relabel_by_kind(lines, labels, kinds_for(lines, rendered))
+    kinds = kinds_for(lines, rendered)
+    relabel_by_kind(lines, labels, kinds)
     earlier, seen = " ", set()
     for i, line in enumerate(lines):
         tokens = tuple(tokenize(line))
         joined = " ".join(tokens)
-        if len(tokens) >= SHORT_TOKENS and (
+        if is_sentence(line, tokens, kinds[i]) and (
             tokens in seen or (len(tokens) >= CONTAINED_MIN_TOKENS and f" {joined} " in earlier)
         ):
             labels[i] = None
@@ -290,8 +295,8 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
 
     rendered = render_html(html, noscript=prep.noscript)
     page_lines = [r.text for r in rendered]
-    page_labels = label(page_lines, prep)
     page_kinds = [r.kind for r in rendered]
+    page_labels = label(page_lines, prep, page_kinds)
     _apply_kinds(page_lines, page_labels, page_kinds)
     gold = guide_gold(prep.gold_out, rendered) if prep.gold_out else prep.gold_out
 
@@ -306,10 +311,13 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
             and not any(matches_title(x, prep.title) for x in residue)
         ):
             residue.insert(0, _headline_text(prep.title, page_lines, page_labels))
-        residue_labels = label(residue, prep)
-        _apply_kinds(residue, residue_labels, kinds_for(residue, rendered))
-        docs.append(_document(page, "residue", residue, residue_labels, gold, prep.gold_out))
-    docs.append(_document(page, "page", page_lines, page_labels, gold, prep.gold_out))
+        residue_kinds = kinds_for(residue, rendered)
+        residue_labels = label(residue, prep, residue_kinds)
+        _apply_kinds(residue, residue_labels, residue_kinds)
+        docs.append(
+            _document(page, "residue", residue, residue_labels, residue_kinds, gold, prep.gold_out)
+        )
+    docs.append(_document(page, "page", page_lines, page_labels, page_kinds, gold, prep.gold_out))
     kept = [d for d in docs if any(line["label"] is not None for line in d["lines"])]
     skipped["no_labeled_line"] += len(docs) - len(kept)
     return kept, skipped
@@ -317,9 +325,11 @@ def build_page(page: dict[str, Any]) -> tuple[list[dict[str, Any]], Counter[str]
 
 def _document(
     page: dict[str, Any], shape: str, lines: list[str], labels: list[str | None],
-    gold: str | None, published: str | None,
+    kinds: list[str], gold: str | None, published: str | None,
 ) -> dict[str, Any]:
-    """One output record; `gold_published` (the dataset's own gold text) only where `guide_gold` changed it."""
+    """One output record; `gold_published` (the dataset's own gold text) only
+    where `guide_gold` changed it; each line's `kind` is its element kind
+    (`RenderedLine.kind`: "list", "table", "code", "h2", ... or "")."""
     meta = page["meta"]
     doc = {
         "id": page["id"],
@@ -329,7 +339,10 @@ def _document(
         "shape": shape,
         "page_type": meta.get("page_type"),
         "gold": gold,
-        "lines": [{"text": text, "label": lab} for text, lab in zip(lines, labels)],
+        "lines": [
+            {"text": text, "label": lab, "kind": kind}
+            for text, lab, kind in zip(lines, labels, kinds)
+        ],
     }
     if published != gold:
         doc["gold_published"] = published

@@ -47,6 +47,18 @@ _BLOCK = frozenset(
 )
 # fmt: on
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+# Structure inside a text (LABELING: list items, table rows, code are article
+# however short): the kind of a line inside these elements, so labels and
+# benchmarks can tell a list, table or code line from prose. <code> alone is
+# not here: inline code sits in prose paragraphs.
+_STRUCTURE = {
+    "li": "list", "dt": "list", "dd": "list",
+    "td": "table", "th": "table", "caption": "table",
+    "pre": "code", "xmp": "code", "listing": "code", "plaintext": "code",
+}
+_STRUCTURE_KINDS = frozenset(_STRUCTURE.values())
+# Container kinds that win over any element inside them.
+_STICKY = frozenset({"caption", "references"})
 # Hidden by the page itself: the `hidden` attribute, inline display:none and
 # the usual screen-reader-only classes. aria-hidden is NOT here: it hides from
 # assistive technology only, the text stays on screen.
@@ -74,7 +86,8 @@ _WS = re.compile(r"[ \t\n\r\f\v]+")
 class RenderedLine(NamedTuple):
     """One rendered line and where it came from: `kind` is "h1".."h6" for a
     heading, "caption" for a caption/credit container, "references" for a
-    list of cited works, "" otherwise."""
+    list of cited works, "list" / "table" / "code" for a list item, a table
+    cell and a line of a <pre> block, "" otherwise."""
 
     text: str
     kind: str = ""
@@ -86,10 +99,13 @@ def render_html(html: str, *, noscript: bool = False, containers: bool = True) -
     `noscript=True` renders `<noscript>` content, as a crawler without
     JavaScript sees it (forum threads that put their posts only there).
     `containers=False` skips the caption and reference-list queries (a
-    quarter of the rendering time) for callers that only want the text.
+    quarter of the rendering time) and the list/table/code kinds, for
+    callers that only want the text.
 
     >>> render_html("<h1>Big <b>news</b></h1><figure><img src=a.jpg><figcaption>Photo: AP</figcaption></figure>")
     [RenderedLine(text='Big news', kind='h1'), RenderedLine(text='Photo: AP', kind='caption')]
+    >>> render_html("<ul><li>Eggs</li></ul><table><tr><td>Bluetooth</td></tr></table><pre>x = 1\\n}</pre>")
+    [RenderedLine(text='Eggs', kind='list'), RenderedLine(text='Bluetooth', kind='table'), RenderedLine(text='x = 1', kind='code'), RenderedLine(text='}', kind='code')]
     """
     tree = LexborHTMLParser(_cap_nesting(as_text(html, what="render_html()")))  # lexbor drops lone surrogates
     for node in tree.css(_HIDDEN_CSS):
@@ -99,7 +115,8 @@ def render_html(html: str, *, noscript: bool = False, containers: bool = True) -
         marked.update((node.mem_id, "references") for node in tree.css(_REFERENCES_CSS))
         marked.update((node.mem_id, "caption") for node in tree.css(_CAPTION_CSS))
     skip = _INVISIBLE - {"noscript"} if noscript else _INVISIBLE
-    return _walk(tree.root, skip, marked) if tree.root is not None else []
+    structure = _STRUCTURE if containers else {}
+    return _walk(tree.root, skip, marked, structure) if tree.root is not None else []
 
 
 #: No page a person reads nests elements this deep; lexbor's tree builder is quadratic in depth.
@@ -178,6 +195,10 @@ def page_titles(html: str) -> list[str]:
     return [t for i, t in enumerate(titles) if t and t not in titles[:i]]
 
 
+def _rank(kind: str) -> int:
+    return 0 if not kind else 1 if kind in _STRUCTURE_KINDS else 2
+
+
 class _Lines:
     """Accumulates inline text pieces and cuts them into lines at block edges."""
 
@@ -187,7 +208,9 @@ class _Lines:
         self.kind = ""
 
     def add(self, text: str, kind: str) -> None:
-        if not self.parts or (kind and not self.kind):
+        # a line takes its first piece's kind, unless a later piece says more:
+        # any kind beats none, a heading or caption beats list/table/code
+        if not self.parts or _rank(kind) > _rank(self.kind):
             self.kind = kind
         self.parts.append(text)
 
@@ -200,10 +223,13 @@ class _Lines:
             self.kind = ""
 
 
-def _walk(root: LexborNode, skip: frozenset[str], marked: dict[int, str]) -> list[RenderedLine]:
+def _walk(
+    root: LexborNode, skip: frozenset[str], marked: dict[int, str], structure: dict[str, str]
+) -> list[RenderedLine]:
     """Depth-first walk with explicit enter/leave events (no recursion: old
     pages nest unclosed tags thousands deep); `marked` maps an element's
-    mem_id to the kind of everything inside it."""
+    mem_id to the kind of everything inside it, `structure` a tag to the
+    kind of its content (innermost wins, under a caption or reference list)."""
     lines = _Lines()
     kinds: list[str] = [""]  # innermost element kind, one entry per open element
     pre = 0  # depth of open <pre> elements: their newlines are line breaks
@@ -232,6 +258,8 @@ def _walk(root: LexborNode, skip: frozenset[str], marked: dict[int, str]) -> lis
                     kind = tag
                 elif node.mem_id in marked:
                     kind = marked[node.mem_id]
+                elif tag in structure and kind not in _STICKY:
+                    kind = structure[tag]
                 kinds.append(kind)
                 pre += tag == "pre"
         if descend:

@@ -15,10 +15,17 @@ Precision of the labels matters more than recall, so the aligner is strict:
   fills a gap of the gold between its neighbouring article lines, or matches a
   whole gold line that occurs once: a menu word that merely occurs somewhere
   in a long gold stays boilerplate;
-* the headline is `title`; its repeats, and every line that repeats an
-  earlier one word for word, are `boilerplate` (LABELING.md); standalone
-  bylines, dates, photo credits, copyright lines and "Related:" teasers are
-  `boilerplate` even where a gold kept them.
+* a line without word tokens (`}`, `});`, `|---|`) is located by its
+  characters in the gold gap between its placed neighbours; unlocated
+  between two article lines it is unknown, not boilerplate;
+* the headline is `title`; its repeats, and every sentence or paragraph that
+  repeats an earlier line word for word, are `boilerplate` (LABELING.md);
+  structure that recurs by nature (list items, table cells, code lines,
+  "Pros", "Fee: $95") is aligned like any short line, the page's k-th copy
+  against the gold's k-th; standalone bylines, date stamps, photo credits,
+  copyright lines and "Related:" teasers are `boilerplate` even where a
+  gold kept them, but not in a code block, nor a date inside the article
+  (a schedule) -- `structure.py`.
 
 Everything is dictionary look-ups over token 3-grams.
 """
@@ -31,8 +38,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from ..document import SHORT_TOKENS
+from .structure import is_sentence, is_structure, kinds_for, locate_symbols, relabel_by_kind, structure_keeps
 from .textmatch import (
+    WORD_TOKEN,
     TitleMatcher,
+    boilerplate_reason,
     looks_like_boilerplate,
     matches_title,
     normalize,
@@ -45,6 +55,9 @@ __all__ = [
     "BOILERPLATE",
     "TITLE",
     "align_labels",
+    "boilerplate_reason",
+    "is_sentence",
+    "is_structure",
     "kinds_for",
     "label_by_snippets",
     "looks_like_boilerplate",
@@ -60,8 +73,6 @@ ARTICLE, TITLE, BOILERPLATE = "article", "title", "boilerplate"
 #: the page lines of dragnet, wcxb_dev, l3s_gn1 and big9_news, and from UNKNOWN_MIN up a line is left unknown.
 ARTICLE_MIN = 0.6
 UNKNOWN_MIN = 0.3
-#: AP photo captions run to ~40 words; a longer "caption" is a slideshow's story text.
-MAX_CAPTION_WORDS = 50
 #: 3-grams occurring more often than this in the gold do not vote for a position.
 _MAX_POSITIONS = 32
 
@@ -74,22 +85,41 @@ class _Gold:
     grams: dict[tuple[str, str, str], list[int]]
     firsts: dict[str, list[int]]
     lines: Counter[tuple[str, ...]]
+    text: str  # the normalised gold, where lines without word tokens are located
+    starts: list[int]  # character offset of each token in `text` (empty: not known)
+    ends: list[int]
 
 
 def _index(gold: str) -> _Gold:
+    gold_lines = gold.splitlines()
+    folded = normalize("\n".join(gold_lines))
     tokens: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
     lines: Counter[tuple[str, ...]] = Counter()
-    for line_tokens in tokenize_lines(gold.splitlines()):
-        tokens += line_tokens
-        if line_tokens:
-            lines[tuple(line_tokens)] += 1
+    if folded.count("\n") == max(len(gold_lines) - 1, 0):
+        offset = 0
+        for line in folded.split("\n"):
+            found = list(WORD_TOKEN.finditer(line))
+            tokens += [m.group() for m in found]
+            starts += [offset + m.start() for m in found]
+            ends += [offset + m.end() for m in found]
+            if found:
+                lines[tuple(m.group() for m in found)] += 1
+            offset += len(line) + 1
+    else:  # a line held a newline: no character offsets
+        folded = ""
+        for line_tokens in tokenize_lines(gold_lines):
+            tokens += line_tokens
+            if line_tokens:
+                lines[tuple(line_tokens)] += 1
     grams: dict[tuple[str, str, str], list[int]] = defaultdict(list)
     firsts: dict[str, list[int]] = defaultdict(list)
     for i, token in enumerate(tokens):
         firsts[token].append(i)
         if i + 2 < len(tokens):
             grams[(token, tokens[i + 1], tokens[i + 2])].append(i)
-    return _Gold(tokens, grams, firsts, lines)
+    return _Gold(tokens, grams, firsts, lines, folded, starts, ends)
 
 
 @dataclass(slots=True)
@@ -177,9 +207,16 @@ def _find(short: Sequence[str], gold: _Gold, lo: int, hi: int, used: bytearray) 
 # ----------------------------------------------------------------- labeling
 
 
-def align_labels(lines: Sequence[str], gold: str, title: str | None = None) -> list[str | None]:
+def align_labels(
+    lines: Sequence[str],
+    gold: str,
+    title: str | None = None,
+    kinds: Sequence[str] | None = None,
+) -> list[str | None]:
     """Label each line "article", "title" or "boilerplate" (None: unknown) by
     aligning it with `gold`, the reference main text (without the headline).
+    `kinds` (`declutter.io.html.RenderedLine.kind` of each line, optional) marks
+    list, table and code lines: structure, never a repeated sentence.
 
     >>> gold = "Rain fell on the city for three days.\\nFlooding\\nThe river rose two metres by Friday."
     >>> lines = ["Home", "Floods hit the city | Daily", "Rain fell on the city for three days.",
@@ -188,27 +225,35 @@ def align_labels(lines: Sequence[str], gold: str, title: str | None = None) -> l
     ['boilerplate', 'title', 'article', 'article', 'article', 'boilerplate', 'boilerplate']
     """
     tokens = tokenize_lines(lines)
+    kinds = list(kinds) if kinds is not None else [""] * len(lines)
     labels: list[str | None] = [BOILERPLATE] * len(lines)
     index = _index(gold)
 
     matcher = TitleMatcher(title) if title else None
     title_lines = [i for i, line in enumerate(lines) if matcher and matcher.match(line, tokens[i])]
+    # LABELING: only a repeated sentence or paragraph is boilerplate as a
+    # repeat; structure that recurs ("Pros", "Fee: $95", "}") is placed after
+    # the first copies, on the gold's own repeats: its k-th copy on the k-th
     seen: set[tuple[str, ...]] = set()
     repeated: set[int] = set(title_lines)
+    recurring: set[int] = set()
     for i, toks in enumerate(tokens):
         key = tuple(toks)
         if key in seen:
-            repeated.add(i)
+            (repeated if is_sentence(lines[i], toks, kinds[i]) else recurring).add(i)
         seen.add(key)
 
     # long lines: best diagonal, then the gold order
     matches: list[tuple[int, _Match]] = []
+    unplaced: set[int] = set()  # no 3-gram votes: text the gold repeats too often to place
     cursor = 0
     for i, toks in enumerate(tokens):
-        if i in repeated or len(toks) < SHORT_TOKENS:
+        if i in repeated or i in recurring or len(toks) < SHORT_TOKENS:
             continue
         match = _diagonal(toks, index, cursor)
-        if match is not None and match.score >= ARTICLE_MIN:
+        if match is None:
+            unplaced.add(i)
+        elif match.score >= ARTICLE_MIN:
             matches.append((i, match))
             cursor = match.end
         elif match is not None and match.score >= UNKNOWN_MIN:
@@ -224,15 +269,18 @@ def align_labels(lines: Sequence[str], gold: str, title: str | None = None) -> l
         else:
             labels[i] = None
 
-    # short lines: fill the gold gaps between their article neighbours, in order
+    # short lines, recurring structure, and long lines the gold repeats too
+    # often to vote for one place (a schedule's "Location: Rm. 111, Shah
+    # Center"): fill the unused gold gaps between their article neighbours, in order
     anchors = sorted(spans)
     page_counts = Counter(tuple(t) for t in tokens)
+    located = dict(spans)  # every line placed in the gold, long or short
     cursor, a = 0, 0
     for i, toks in enumerate(tokens):
         while a < len(anchors) and anchors[a] < i:
             cursor = max(cursor, spans[anchors[a]][1])
             a += 1
-        if not toks or len(toks) >= SHORT_TOKENS or i in repeated:
+        if not toks or i in repeated or (len(toks) >= SHORT_TOKENS and i not in unplaced and i not in recurring):
             continue
         hi = spans[anchors[a]][0] if a < len(anchors) else len(index.tokens)
         p = _find(toks, index, max(0, cursor - 2), hi + 2, used)
@@ -240,14 +288,19 @@ def align_labels(lines: Sequence[str], gold: str, title: str | None = None) -> l
             labels[i] = ARTICLE
             used[p : p + len(toks)] = b"\x01" * len(toks)
             cursor = p + len(toks)
-        elif index.lines[tuple(toks)] == 1 and page_counts[tuple(toks)] == 1:
-            labels[i] = ARTICLE
+            located[i] = (p, cursor)
+        elif index.lines[tuple(toks)] == page_counts[tuple(toks)]:
+            labels[i] = ARTICLE  # as often in the page as in the gold, each a whole gold line
+
+    locate_symbols(lines, tokens, labels, located, index.text, index.starts, index.ends)
 
     if title_lines:
         labels[_pick_title(title_lines, labels)] = TITLE
     for i, label in enumerate(labels):
-        if label in (ARTICLE, None) and looks_like_boilerplate(lines[i], tokens[i]):
-            labels[i] = BOILERPLATE
+        if label in (ARTICLE, None):
+            reason = boilerplate_reason(lines[i], tokens[i])
+            if reason is not None and not structure_keeps(reason, i, lines, tokens, kinds, labels):
+                labels[i] = BOILERPLATE
     return labels
 
 
@@ -321,44 +374,3 @@ def label_by_snippets(
         seen.add(key)
         labels.append(label)
     return labels
-
-
-def relabel_by_kind(lines: Sequence[str], labels: list[str | None], kinds: Sequence[str]) -> None:
-    """Where the element kind (`declutter.io.html.RenderedLine.kind`) knows better
-    than a gold, LABELING.md wins: a photo caption or an entry of a list of
-    cited works is boilerplate even where the gold kept it. In place.
-
-    >>> labels = ["article", "article", "article"]
-    >>> relabel_by_kind(["Photo: AP", "^ Smith (2001). Title.", "Body."], labels, ["caption", "references", ""])
-    >>> labels
-    ['boilerplate', 'boilerplate', 'article']
-    """
-    for i, kind in enumerate(kinds):
-        if labels[i] != ARTICLE:
-            continue
-        if kind == "references" or (kind == "caption" and len(lines[i].split()) <= MAX_CAPTION_WORDS):
-            labels[i] = BOILERPLATE
-
-
-def kinds_for(lines: Sequence[str], rendered: Sequence[tuple[str, str]]) -> list[str]:
-    """The element kind of each line, found by its tokens: the kind of the
-    rendered line it equals, else of the reference entry it is a piece of
-    (trafilatura splits an entry at its inline markup), else "". `rendered`
-    holds (text, kind) pairs, `declutter.io.html.RenderedLine`s.
-
-    >>> kinds_for(["Body.", '"Title"', "Other"], [("Body.", ""), ('^ "Title". Press.', "references")])
-    ['', 'references', '']
-    """
-    kind_of: dict[tuple[str, ...], str] = {}
-    for text, kind in rendered:
-        kind_of.setdefault(tuple(tokenize(text)), kind)
-    entries = [f" {' '.join(t)} " for t, kind in kind_of.items() if kind == "references"]
-    kinds = []
-    for line in lines:
-        tokens = tuple(tokenize(line))
-        kind = kind_of.get(tokens)
-        if kind is None and tokens and entries:
-            piece = f" {' '.join(tokens)} "
-            kind = "references" if any(piece in entry for entry in entries) else ""
-        kinds.append(kind or "")
-    return kinds

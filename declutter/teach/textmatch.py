@@ -10,7 +10,18 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
-__all__ = ["TitleMatcher", "looks_like_boilerplate", "matches_title", "normalize", "tokenize", "tokenize_lines"]
+from ..sentences import WORD_TOKEN
+
+__all__ = [
+    "TitleMatcher",
+    "WORD_TOKEN",
+    "boilerplate_reason",
+    "looks_like_boilerplate",
+    "matches_title",
+    "normalize",
+    "tokenize",
+    "tokenize_lines",
+]
 
 _QUOTES = str.maketrans(
     {
@@ -20,9 +31,6 @@ _QUOTES = str.maketrans(
         **dict.fromkeys("\u00ad\u200b\u200c\u200d\u2060\ufeff", ""),
     }
 )
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Words; CJK scripts do not separate words, so each ideograph is a token.
-_TOKEN = re.compile(rf"[{_CJK}]|(?:(?![{_CJK}])\w)+")
 _MOJIBAKE = re.compile("[ÂÃâ][\u0080-\u00bf\u2018-\u203a\u20ac]")
 
 
@@ -47,7 +55,7 @@ def tokenize(text: str) -> list[str]:
     >>> tokenize("Don’t stop — 東京都")
     ['don', 't', 'stop', '東', '京', '都']
     """
-    return _TOKEN.findall(normalize(text))
+    return WORD_TOKEN.findall(normalize(text))
 
 
 def tokenize_lines(lines: Sequence[str]) -> list[list[str]]:
@@ -56,7 +64,7 @@ def tokenize_lines(lines: Sequence[str]) -> list[list[str]]:
     folded = normalize("\n".join(lines)).split("\n")
     if len(folded) != len(lines):  # a line held a newline: go line by line
         return [tokenize(line) for line in lines]
-    return [_TOKEN.findall(line) for line in folded]
+    return [WORD_TOKEN.findall(line) for line in folded]
 
 
 # --------------------------------------------------------------------- title
@@ -118,8 +126,10 @@ class TitleMatcher:
 # -------------------------------------------------------- credits and dates
 
 _BY_WORDS = frozenset(
-    {"by", "von", "par", "por", "door", "di", "af", "av", "przez", "autor", "autorin", "text"}
+    {"by", "von", "par", "por", "door", "di", "af", "av", "przez", "autor", "autorin"}
 )
+# Words that make a credit only with their colon ("Text: Jane Doe", not "Text Messaging").
+_BY_COLON_WORDS = frozenset({"text:", "texte:", "words:"})
 _CREDIT = re.compile(
     r"^\W*(?:photo|image|picture|foto|bild|credit|source|quelle|fotó|zdjęcie)s?\s*(?:credit)?\s*[:/|©]"
     r"|getty images|reuters/|\bap photo\b|\bafp/|/afp\b|/ap\b|/reuters\b|shutterstock|©|\(c\) \d{4}"
@@ -162,13 +172,65 @@ _DATE_WORDS = _MONTHS_DAYS | {
 _NUMERIC_DATE = re.compile(r"\b\d{1,4}[./-]\d{1,2}[./-]\d{1,4}\b|\b\d{1,2}:\d{2}\b")
 
 
-_BARE_DOMAIN = re.compile(r"^\W*(?:[Hh][Tt][Tt][Pp][Ss]?://)?(?:[\w-]+\.)+[a-z]{2,24}(?:/\S*)?\W*$")  # lower-case TLD: not "ASP.NET"
+_BARE_DOMAIN = re.compile(r"^\W*(?:[Hh][Tt][Tt][Pp][Ss]?://)?(?:[\w-]+\.)+[a-z]{2,24}(?:/\S*)?[^\w(]*$")  # lower-case TLD: not "ASP.NET"
+# File names in a code or docs article ("package.json", "main.py"): not a domain.
+# fmt: off
+_FILE_SUFFIXES = frozenset(
+    {
+        "js", "ts", "py", "json", "yml", "yaml", "md", "txt", "html", "htm", "css", "sh", "xml", "csv",
+        "pdf", "jpg", "jpeg", "png", "gif", "svg", "php", "rb", "go", "rs", "java", "cpp", "h", "c",
+        "log", "ini", "toml", "cfg", "conf", "lock", "zip", "gz", "exe", "sql", "jsx", "tsx", "vue",
+    }
+)
+# fmt: on
+
+
+def boilerplate_reason(text: str, tokens: Sequence[str] | None = None) -> str | None:
+    """Why a line on its own is boilerplate by LABELING.md whatever a gold
+    says ("byline", "credit", "teaser", "domain", "date"), or None.
+
+    A short heading that ends in a colon ("Sources:") is not a credit: the
+    article's own list follows it.
+
+    >>> [boilerplate_reason(t) for t in ["By Jane Doe", "Sources:", "package.json", "Sept. 12, 2006",
+    ...  "Text Messaging", "Text: Jane Doe", "frame.report("]]
+    ['byline', None, None, 'date', None, 'byline', None]
+    """
+    words = text.split()
+    if not words or len(words) > 25:
+        return None
+    if len(words) == 1 and _BARE_DOMAIN.match(text):  # "kremlin.ru": a photo credit or a link
+        suffix = text.strip().rstrip("/.,;:!?)").rsplit(".", 1)[-1]
+        if "/" in text or suffix not in _FILE_SUFFIXES:
+            return "domain"
+    first = words[0].casefold()
+    is_by = 2 <= len(words) <= 14 and (first.strip(":") in _BY_WORDS or first in _BY_COLON_WORDS)
+    if is_by and all(w[:1].isupper() for w in words[1:3]):  # a name, not "By Tuesday, the ..."
+        return "byline"
+    heading = len(words) <= 3 and text.rstrip().endswith(":")  # "Sources:", "Photo credits:"
+    if len(words) <= 15 and not heading and _CREDIT.search(text):
+        return "credit"
+    if _TEASER.search(text):
+        return "teaser"
+    if len(words) > 12:
+        return None
+    tokens = tokenize(text) if tokens is None else tokens
+    # a date stamp: date words and numbers only, with a month or weekday name
+    # or a numeric date/time; bare numbers are prices, scores, counts
+    if (
+        0 < len(tokens) <= 10
+        and any(t.isdigit() for t in tokens)
+        and all(t.isdigit() or t in _DATE_WORDS or _is_ordinal(t) for t in tokens)
+        and (any(t in _MONTHS_DAYS for t in tokens) or _NUMERIC_DATE.search(text) is not None)
+    ):
+        return "date"
+    return None
 
 
 def looks_like_boilerplate(text: str, tokens: Sequence[str] | None = None) -> bool:
     """A byline, a date stamp, a photo credit, a copyright line or a "Related:"
     teaser on its own line: boilerplate by LABELING.md even where a dataset's
-    gold keeps it.
+    gold keeps it (`boilerplate_reason` says which).
 
     >>> [looks_like_boilerplate(t) for t in ["By Jane Doe", "July 24, 2012 12:11 AM",
     ...  "REUTERS/Alexander Ermochenko", "Related: Chicago is America's most segregated city",
@@ -176,29 +238,7 @@ def looks_like_boilerplate(text: str, tokens: Sequence[str] | None = None) -> bo
     ...  "Related research points the other way.", "$7.95 - $179.95", "kremlin.ru", "U.S."]]
     [True, True, True, True, False, False, False, False, True, False]
     """
-    words = text.split()
-    if not words or len(words) > 25:
-        return False
-    if len(words) == 1 and _BARE_DOMAIN.match(text):  # "kremlin.ru": a photo credit or a link
-        return True
-    is_by = 2 <= len(words) <= 14 and words[0].casefold().strip(":") in _BY_WORDS
-    if is_by and all(w[:1].isupper() for w in words[1:3]):  # a name, not "By Tuesday, the ..."
-        return True
-    if len(words) <= 15 and _CREDIT.search(text):
-        return True
-    if _TEASER.search(text):
-        return True
-    if len(words) > 12:
-        return False
-    tokens = tokenize(text) if tokens is None else tokens
-    # a date stamp: date words and numbers only, with a month or weekday name
-    # or a numeric date/time; bare numbers are prices, scores, counts
-    return (
-        0 < len(tokens) <= 10
-        and any(t.isdigit() for t in tokens)
-        and all(t.isdigit() or t in _DATE_WORDS or _is_ordinal(t) for t in tokens)
-        and (any(t in _MONTHS_DAYS for t in tokens) or _NUMERIC_DATE.search(text) is not None)
-    )
+    return boilerplate_reason(text, tokens) is not None
 
 
 def _is_ordinal(token: str) -> bool:
