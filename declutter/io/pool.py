@@ -3,17 +3,17 @@
 Two things joblib's `Parallel` cannot do, hence a process pool driven here:
 
 * **Small inputs are never slower with workers.** The parent cleans the
-  first chunk itself, estimates from it how long the rest would take in one
-  process, and starts workers only when that is worth it
+  first two chunks itself, estimates from the second how long the rest would
+  take in one process, and starts workers only when that is worth it
   (`START_WORKERS_SECONDS`). On Linux the workers are forked from the parent
-  after that first chunk, so they start with its imports and its loaded
+  after those chunks, so they start with its imports and its loaded
   model (a fresh interpreter, loky's way, spent ~1 s of CPU a worker
   importing and loading, which a busy 2-core machine never won back on a
   2,000-document input). The parent keeps cleaning chunks itself until a
   worker is ready, so no start-up is spent idle.
 * **A dead worker costs its chunk, not the run.** When a worker dies (the
-  out-of-memory killer, a pre-empted node), loky breaks the whole executor
-  and fails every pending future. Finished results are kept; the chunks that
+  out-of-memory killer, a pre-empted node), the executor (the standard
+  library's or loky's) breaks and fails every pending future. Finished results are kept; the chunks that
   were running in a worker (each writes a marker file when it starts) are
   retried once each, alone, in a fresh pool -- alone, so an innocent chunk
   that ran beside the killer is not blamed for it; a chunk that kills its
@@ -46,10 +46,11 @@ if TYPE_CHECKING:
 __all__ = ["START_WORKERS_SECONDS", "TEST_KILL_ENV", "died_result", "pool_results"]
 
 #: Start worker processes only when the chunks read ahead would take longer than this
-#: in one process (CPU seconds, from the first chunk's rate). Two workers on this
-#: 2-core machine took ~1.5 s of CPU to start (imports, model load) on a busy
-#: afternoon; below ~2 s of work one process finished first (docs/batch.md).
-START_WORKERS_SECONDS = 2.0
+#: in one process (CPU seconds at the second chunk's pace). Calibrated on the 2-core
+#: machine with a load of 7 from other jobs (2026-12-06, docs/batch.md): forked workers
+#: then lost 5-8% to one process on 2,000 residue documents (~1.6 s of work), since the
+#: machine had no idle core to give; 3 s keeps such inputs in-process.
+START_WORKERS_SECONDS = 3.0
 #: Clean in the parent while the workers start (tests turn it off to send every chunk to a worker).
 HEAD_START = True
 #: Start workers by forking the parent (Linux): they inherit its imports and loaded model, so a
@@ -182,13 +183,17 @@ def pool_results(chunks: Iterator[Chunk], options: BatchOptions, jobs: int) -> I
     """(chunk, result) in input order: in-process while it pays, on `jobs` loky workers when not."""
     from concurrent.futures.process import BrokenProcessPool
 
-    first = next(chunks, None)
-    if first is None:
-        return
-    result = clean_chunk(options, first.raws)
-    yield first, result
+    # The first two chunks in-process: the second one's pace is the steady one (a process's
+    # first chunk also pays for lazy imports), and forked workers inherit what they loaded.
+    rate = 0.0
+    for _ in range(2):
+        chunk = next(chunks, None)
+        if chunk is None:
+            return
+        result = clean_chunk(options, chunk.raws)
+        yield chunk, result
+        rate = result.cpu_seconds / result.bytes_in if result.bytes_in else rate
     # Read ahead until the rest is known to be worth starting workers for, or ends.
-    rate = result.cpu_seconds / max(1, result.bytes_in) if result.bytes_in else 0.0
     ahead: deque[Chunk] = deque()
     work = 0.0
     for chunk in chunks:
@@ -203,7 +208,7 @@ def pool_results(chunks: Iterator[Chunk], options: BatchOptions, jobs: int) -> I
         return
 
     rest = _chain(ahead, chunks)
-    done = 1
+    done = 2
     pool = _Pool(jobs)
     try:
         # Head start: clean here until a worker has loaded the model.
