@@ -180,7 +180,8 @@ def _parse_kill_hook(value: str | None) -> tuple[int, int | None] | None:
 
 
 def pool_results(chunks: Iterator[Chunk], options: BatchOptions, jobs: int) -> Iterator[tuple[Chunk, ChunkResult]]:
-    """(chunk, result) in input order: in-process while it pays, on `jobs` loky workers when not."""
+    """(chunk, result) in input order: in-process while it pays, on `jobs` workers when not
+    (joblib's meaning: -1 every core, -2 all but one)."""
     from concurrent.futures.process import BrokenProcessPool
 
     # The first two chunks in-process: the second one's pace is the steady one (a process's
@@ -209,6 +210,13 @@ def pool_results(chunks: Iterator[Chunk], options: BatchOptions, jobs: int) -> I
 
     rest = _chain(ahead, chunks)
     done = 2
+    from .parallel import effective_jobs
+
+    jobs = effective_jobs(jobs)
+    if jobs == 1:  # one core: no worker could run beside this process
+        for chunk in rest:
+            yield chunk, clean_chunk(options, chunk.raws)
+        return
     pool = _Pool(jobs)
     try:
         # Head start: clean here until a worker has loaded the model.
