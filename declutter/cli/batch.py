@@ -40,7 +40,7 @@ commit, every 2,048 records, instead of starting over; a .gz OUT is then a
 series of gzip members, which every gzip reader reads as one stream.
 
 exit status: 0 every record cleaned, 1 some record failed (or the input or
-model could not be read), 2 bad usage.
+model could not be read), 2 bad usage, 130 interrupted (--resume continues).
 """
 
 

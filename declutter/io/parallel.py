@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DeclutterError
 from .chunks import Chunk
-from .pool import pool_results
+from .pool import effective_jobs, pool_results
 from .stats import ChunkResult
 from .workers import clean_chunk
 
@@ -104,12 +104,3 @@ class DaskClient:
 
     def __exit__(self, *exc: object) -> None:
         self.client.close()
-
-
-def effective_jobs(jobs: int) -> int:
-    """joblib's meaning: -1 all cores, -2 all but one; never less than 1."""
-    if jobs > 0:
-        return jobs
-    from joblib import cpu_count
-
-    return max(1, cpu_count() + 1 + jobs)

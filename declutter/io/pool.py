@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from .records import BatchOptions
 
-__all__ = ["START_WORKERS_SECONDS", "TEST_KILL_ENV", "died_result", "pool_results"]
+__all__ = ["START_WORKERS_SECONDS", "TEST_KILL_ENV", "died_result", "effective_jobs", "pool_results"]
 
 #: Start worker processes only when the chunks read ahead would take longer than this
 #: in one process (CPU seconds at the second chunk's pace). Calibrated on the 2-core
@@ -210,8 +210,6 @@ def pool_results(chunks: Iterator[Chunk], options: BatchOptions, jobs: int) -> I
 
     rest = _chain(ahead, chunks)
     done = 2
-    from .parallel import effective_jobs
-
     jobs = effective_jobs(jobs)
     if jobs == 1:  # one core: no worker could run beside this process
         for chunk in rest:
@@ -317,3 +315,12 @@ def _recover(pool: _Pool, window: deque[_Slot], options: BatchOptions) -> None:
         if slot.result is None:
             slot.attempts -= 1  # not blamed: it was only queued when the pool broke
             pool.submit(slot, options)
+
+
+def effective_jobs(jobs: int) -> int:
+    """joblib's meaning: -1 all cores, -2 all but one; never less than 1."""
+    if jobs > 0:
+        return jobs
+    from joblib import cpu_count
+
+    return max(1, cpu_count() + 1 + jobs)
