@@ -279,7 +279,8 @@ def test_a_failed_run_leaves_no_output_file(run_cli, model_path, tmp_path):
     assert result.code == 1
     assert result.stderr.count("declutter: error:") == 1 and "cannot read" in result.stderr
     assert "Traceback" not in result.stderr
-    assert not out.exists() and not list(tmp_path.glob(".declutter-*"))
+    # Nothing was committed (fewer records than resume.COMMIT_RECORDS): no OUT, no OUT.part, no OUT.progress.
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.jsonl.gz"]
 
 
 @pytest.mark.parametrize(
@@ -344,7 +345,12 @@ def test_chunk_size_does_not_change_the_output(model_path):
     assert outputs[1] == outputs[4] == outputs[1000]
 
 
-def test_two_worker_processes_give_the_same_bytes_as_one(model_path):
+@pytest.mark.parametrize("head_start", [True, False])
+def test_two_worker_processes_give_the_same_bytes_as_one(model_path, monkeypatch, head_start):
+    from declutter.io import pool
+
+    monkeypatch.setattr(pool, "START_WORKERS_SECONDS", 0.0)  # workers even for this small input
+    monkeypatch.setattr(pool, "HEAD_START", head_start)  # the parent cleans chunks while they start, or not
     data = _jsonl(_records(40)) + b"bad\n" + _jsonl(_records(5))
     assert _run(model_path, data, jobs=2, chunk_size=4) == _run(model_path, data, jobs=1)
 

@@ -169,3 +169,33 @@ def test_eval_to_a_full_disk_is_one_error_line(tmp_path):
         )
     assert proc.returncode == 1
     assert _one_error_line(proc.stderr) == "declutter: error: cannot write standard output: No space left on device"
+
+
+def _file_size_limit(limit: int):
+    """A preexec_fn: files this process writes may not grow past `limit` bytes (EFBIG, "File too large").
+
+    A real write failure for a file that is not /dev/full (Python ignores SIGXFSZ, so the write fails
+    instead of killing the process). RLIMIT_FSIZE binds root too.
+    """
+    import resource
+
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs preexec_fn and resource limits")
+@pytest.mark.parametrize("failing", ["-o", "--errors"])
+def test_a_resumable_batch_whose_file_cannot_grow_is_one_error_line(tmp_path, failing):
+    """`batch FILE -o OUT --errors BAD` writes OUT.part and appends to BAD (resume.py): their write
+    failures are one error line too, and a run with nothing committed leaves no OUT.part behind."""
+    src, out, errors = tmp_path / "in.jsonl", tmp_path / "out.jsonl", tmp_path / "bad.jsonl"
+    # 1,000 records (under a commit's 2,048) of ~300 bytes of output each, or 3,000 bad lines of ~150 bytes of errors each
+    src.write_bytes(RECORDS * 50 if failing == "-o" else b"not json\n" * 3_000)
+    limit = 64 << 10
+    proc = subprocess.run(
+        [sys.executable, "-m", "declutter", "batch", str(src), "-o", str(out), "--errors", str(errors), "-q", "--jobs", "1"],
+        capture_output=True, env=_env(), timeout=300, preexec_fn=_file_size_limit(limit),
+    )
+    assert proc.returncode == 1
+    target = out if failing == "-o" else errors
+    assert _one_error_line(proc.stderr) == f"declutter: error: cannot write {target}: File too large"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.jsonl", "bad.jsonl"])  # no OUT, OUT.part or .progress

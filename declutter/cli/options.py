@@ -114,7 +114,7 @@ def add_batch_options(parser: argparse.ArgumentParser) -> None:
         help="put the cleaned text here instead of replacing --field (default with --html and no --field: text)",
     )
     group.add_argument("--no-meta", action="store_true", default=None, help='do not add the "declutter" object to each record')
-    group.add_argument("-j", "--jobs", type=jobs_count, metavar="N", default=None, help="worker processes (default: -1, all cores; 1: no workers)")
+    group.add_argument("-j", "--jobs", type=jobs_count, metavar="N", default=None, help="worker processes (default: -1, all cores; 1: no workers); an input under ~3 s of work stays in one process")
     group.add_argument(
         "--backend", choices=("loky", "dask"), default=None,
         help="loky: processes on this machine (default); dask: a Dask cluster (needs --scheduler, pip install 'declutter[dask]')",

@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 from ..document import Document
 from ..errors import DeclutterError
 from .chunks import DEFAULT_CHUNK_BYTES, DEFAULT_CHUNK_SIZE, DEFAULT_MAX_CHARS, read_chunks
-from .parallel import effective_jobs, ordered_results
+from .parallel import ordered_results
 from .records import ERROR_REASONS, BatchOptions, RecordError
 from .stats import BatchStats
 from .workers import annotate, prepare
@@ -58,6 +58,8 @@ def run_batch(
     on_record_error: Callable[[RecordError], None] | None = None,
     on_warning: Callable[[RecordError], None] | None = None,
     progress: Callable[[BatchStats], None] | None = None,
+    skip_records: int = 0,
+    on_written: Callable[[int], None] | None = None,
 ) -> BatchStats:
     """Clean JSONL streams into `output`, in input order; returns the counts.
 
@@ -65,16 +67,24 @@ def run_batch(
     None for stdin: errors then carry no file). Bad records go to
     `on_record_error` and never raise; a model or read problem raises
     DeclutterError.
+
+    For resuming (`resume.py`): the first `skip_records` records are read but
+    neither cleaned nor written, and `on_written(records)` is called after
+    each chunk's output is written, with the input records done so far
+    (skipped ones included) -- a safe point to resume from.
     """
     if backend not in ("loky", "dask"):
         raise DeclutterError(f"unknown backend {backend!r}: use loky or dask")
     if backend == "dask" and not scheduler:
         raise DeclutterError("--backend dask needs --scheduler ADDRESS (e.g. tcp://10.0.0.5:8786)")
-    jobs = effective_jobs(jobs) if backend == "loky" else jobs
+    # loky: -1 (all cores) is resolved only if workers start; importing joblib for it costs 0.3 s
     stats = BatchStats()
     started = time.perf_counter()
 
-    chunks = read_chunks(inputs, chunk_size=chunk_size, chunk_bytes=chunk_bytes, max_line_bytes=options.max_line_bytes)
+    chunks = read_chunks(
+        inputs, chunk_size=chunk_size, chunk_bytes=chunk_bytes, max_line_bytes=options.max_line_bytes, skip=skip_records
+    )
+    done = skip_records
     for chunk, res in ordered_results(chunks, options, jobs, backend, scheduler):
         stats.add(res)
         errors = {i: (reason, message) for i, reason, message in res.errors}
@@ -106,6 +116,9 @@ def run_batch(
             else:
                 output.write(out)
                 stats.bytes_out += len(out)
+        done += len(chunk.raws)
+        if on_written is not None:
+            on_written(done)
         stats.seconds = time.perf_counter() - started
         if not stats.first_result_seconds:
             stats.first_result_seconds, stats.first_result_documents = stats.seconds, stats.documents

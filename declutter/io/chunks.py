@@ -33,6 +33,7 @@ def read_chunks(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     chunk_bytes: int = DEFAULT_CHUNK_BYTES,
     max_line_bytes: int = 6 * DEFAULT_MAX_CHARS + (1 << 20),
+    skip: int = 0,
 ) -> Iterator[Chunk]:
     """The lines of JSONL byte streams, one stream after the other, in chunks of at most
     `chunk_size` records and about `chunk_bytes` bytes (a chunk may span files, so many
@@ -40,6 +41,7 @@ def read_chunks(
 
     A line longer than `max_line_bytes` is never held in memory: it is spooled
     to a temporary file and passed through (or skipped) by the parent.
+    The first `skip` records are read and dropped (a resumed run has written them).
 
     >>> import io
     >>> [c.raws for c in read_chunks([("a", io.BytesIO(b'{"a": 1}\\n\\n{"a": 2}\\n'))], chunk_size=1)]
@@ -50,6 +52,11 @@ def read_chunks(
     for name, stream in inputs:
         try:
             for line_no, raw, spool in _lines(stream, max_line_bytes):
+                if skip:
+                    skip -= 1
+                    if spool is not None:
+                        spool[0].close()
+                    continue
                 if spool is not None:
                     chunk.spools[len(chunk.raws)] = spool
                     size += spool[1]

@@ -1,11 +1,13 @@
 """Output at the edges: files appear whole or not at all, with the mode the umask gives; write errors are OutputErrors.
 
-Every file the CLI writes (`batch -o`, `--errors FILE`, `label -o`) goes
-through `AtomicOutput`: a temporary file in the target's own directory
-(so the rename cannot cross file systems), renamed over the target only
-when everything was written. `tempfile.mkstemp` makes that file 0600
-whatever the umask, so its mode is set as `open()` would have made it
-(0666 less the umask; an existing target keeps its mode).
+Files the CLI writes whole (`label -o`, and `--errors FILE` of a batch
+that cannot be resumed) go through `AtomicOutput`: a temporary file in the
+target's own directory (so the rename cannot cross file systems), renamed
+over the target only when everything was written. `tempfile.mkstemp` makes
+that file 0600 whatever the umask, so its mode is set as `open()` would
+have made it (0666 less the umask; an existing target keeps its mode:
+`file_mode`). `batch -o OUT` is written the same way but resumably, as
+OUT.part renamed to OUT (`resume.py`).
 
 A failed write (a full disk, /dev/full, an unwritable directory) raises
 `OutputError` naming the output, which the CLI prints as one line. A closed
@@ -24,7 +26,7 @@ from typing import BinaryIO
 
 from ..errors import OutputError
 
-__all__ = ["AtomicOutput", "GuardedWriter", "new_file_mode"]
+__all__ = ["AtomicOutput", "GuardedWriter", "file_mode", "new_file_mode"]
 
 
 def new_file_mode() -> int:
@@ -75,6 +77,10 @@ class GuardedWriter:
         except OSError as exc:
             raise self.error(exc) from None
 
+    def fileno(self) -> int:
+        """The descriptor of the stream written to (a resumed batch measures its --errors file by it)."""
+        return self.stream.fileno()
+
     def error(self, exc: OSError) -> OutputError:
         return OutputError(f"cannot write {self.where}: {exc.strerror or exc}")
 
@@ -110,7 +116,7 @@ class AtomicOutput:
         except OSError as exc:
             raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from None
         try:
-            os.fchmod(fd, _mode_for(self.name))
+            os.fchmod(fd, file_mode(self.name))
         except OSError:
             pass  # a file system without modes (some network mounts): keep mkstemp's
         self._raw = os.fdopen(fd, "wb", buffering=1 << 20)
@@ -149,8 +155,8 @@ class AtomicOutput:
                     pass
 
 
-def _mode_for(name: str) -> int:
-    """The mode the output file gets: the existing file's, else what the umask allows."""
+def file_mode(name: str) -> int:
+    """The mode an output file written anew gets: the existing file's, else what the umask allows."""
     try:
         return stat.S_IMODE(os.stat(name).st_mode)
     except OSError:

@@ -1,4 +1,4 @@
-"""Running chunks in parallel: joblib's loky processes on one machine, or a Dask cluster, results in input order."""
+"""Running chunks in parallel: loky processes on one machine (`pool.py`), or a Dask cluster through joblib, results in input order."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import DeclutterError
 from .chunks import Chunk
+from .pool import effective_jobs, pool_results
 from .stats import ChunkResult
 from .workers import clean_chunk
 
@@ -37,30 +38,32 @@ def _parallel_tasks(
 def ordered_results(
     chunks: Iterator[Chunk], options: BatchOptions, jobs: int, backend: str, scheduler: str | None
 ) -> Iterator[tuple[Chunk, ChunkResult]]:
-    """(chunk, result) in input order, cleaned in-process or by joblib workers."""
+    """(chunk, result) in input order: in-process, on loky workers (`pool.pool_results`), or on Dask."""
+    if backend == "loky":
+        if jobs == 1:
+            for chunk in chunks:
+                yield chunk, clean_chunk(options, chunk.raws)
+        else:
+            yield from pool_results(chunks, options, jobs)
+        return
+    yield from _joblib_results(chunks, options, jobs, backend, scheduler)
+
+
+def _joblib_results(
+    chunks: Iterator[Chunk], options: BatchOptions, jobs: int, backend: str, scheduler: str | None
+) -> Iterator[tuple[Chunk, ChunkResult]]:
+    """Through joblib's Parallel (the Dask backend): Dask itself reruns the tasks of a lost worker."""
     first = next(chunks, None)
     if first is None:
         return
-    second = next(chunks, None)
-    if second is None and backend == "loky":
-        jobs = 1  # a single chunk: starting worker processes would cost more than it saves
-    rest: Iterator[Chunk] = _chain(first, second, chunks)
-    if backend == "loky" and jobs == 1:
-        for chunk in rest:
-            yield chunk, clean_chunk(options, chunk.raws)
-        return
-
     from joblib import Parallel, parallel_config
 
     side: deque[Chunk] = deque()
     lock = threading.Lock()
-    tasks = _parallel_tasks(rest, options, side, lock)
+    tasks = _parallel_tasks(_chain(first, chunks), options, side, lock)
     with ExitStack() as stack:
-        if backend == "dask":
-            stack.enter_context(DaskClient(scheduler))
-            stack.enter_context(parallel_config(backend="dask"))
-        else:
-            stack.enter_context(parallel_config(backend=backend))
+        stack.enter_context(DaskClient(scheduler))
+        stack.enter_context(parallel_config(backend=backend))
         parallel = Parallel(n_jobs=jobs, return_as="generator", batch_size=1, pre_dispatch="2*n_jobs")
         results = parallel(tasks)
         try:
@@ -68,15 +71,6 @@ def ordered_results(
                 with lock:
                     chunk = side.popleft()
                 yield chunk, res
-        except DeclutterError:
-            raise
-        except Exception as exc:
-            if type(exc).__name__ in ("TerminatedWorkerError", "BrokenProcessPool"):
-                raise DeclutterError(
-                    f"a worker process died ({exc.__class__.__name__}): out of memory? "
-                    "Try fewer --jobs or a lower --max-chars"
-                ) from None
-            raise
         finally:
             # Stopped early (a closed pipe, an error): cancel the rest quietly;
             # joblib would warn that finished tasks went unused.
@@ -85,11 +79,9 @@ def ordered_results(
                 results.close()
 
 
-def _chain(first: Chunk, second: Chunk | None, rest: Iterator[Chunk]) -> Iterator[Chunk]:
+def _chain(first: Chunk, rest: Iterator[Chunk]) -> Iterator[Chunk]:
     yield first
-    if second is not None:
-        yield second
-        yield from rest
+    yield from rest
 
 
 class DaskClient:
@@ -112,12 +104,3 @@ class DaskClient:
 
     def __exit__(self, *exc: object) -> None:
         self.client.close()
-
-
-def effective_jobs(jobs: int) -> int:
-    """joblib's meaning: -1 all cores, -2 all but one; never less than 1."""
-    if jobs > 0:
-        return jobs
-    from joblib import cpu_count
-
-    return max(1, cpu_count() + 1 + jobs)

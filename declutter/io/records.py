@@ -20,6 +20,7 @@ ERROR_REASONS = {
     "not_string": "the text field is not a string",
     "too_large": "the text (or the whole line) is over --max-chars",
     "failed": "cleaning raised an unexpected error (a bug: please report it)",
+    "worker_died": "the worker process cleaning its chunk died, and again on a retry (out of memory?)",
 }
 
 

@@ -20,9 +20,8 @@ import sys
 from typing import BinaryIO
 
 from ..errors import InputError
-from .output import AtomicOutput  # where it was before output.py; the CLI imports it from there
 
-__all__ = ["AtomicOutput", "decode_bytes", "looks_like_html", "open_input"]
+__all__ = ["decode_bytes", "looks_like_html", "open_input"]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
