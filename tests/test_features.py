@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from declutter.features import CONTEXT_NAMES, OWN_NAMES, Vocabulary, build_vocabulary, context_features, line_features, token_matrix
 
@@ -122,3 +123,21 @@ def test_the_vocabulary_is_the_same_under_any_string_hash_seed():
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64])
+def test_features_counted_in_small_character_chunks_are_the_same(monkeypatch, chunk):
+    """`_character_pass` classifies a batch CHAR_CHUNK characters at a time (bounded memory for
+    a 50 MB line): chunk edges inside words, lines and "(c) " change no feature."""
+    from declutter.features import lines as line_module
+    from conftest import SEEDS
+
+    docs = [p.read_text(encoding="utf-8").splitlines() for p in SEEDS[:3]]
+    docs.append(["", "(c) 2022 Reuters", "A (C) mark / and AP Photo/Evan Vucci", "\ud800 lone", "Emoji 👍🏽 ok.", ""])
+    docs.append(["x"])
+    whole = line_module.line_features(docs)
+    monkeypatch.setattr(line_module, "CHAR_CHUNK", chunk)
+    chunked = line_module.line_features(docs)
+    np.testing.assert_array_equal(whole.own, chunked.own)
+    for name in ("long", "marker", "duplicate"):
+        np.testing.assert_array_equal(getattr(whole, name), getattr(chunked, name))
