@@ -1,13 +1,31 @@
-"""Cleaner: document -> classify -> revise in context -> cut -> repair -> render.
+"""Cleaner: document -> classify -> revise in context -> cut -> repair -> render, to a fixed point.
 
 A Cleaner loads its model once and classifies many documents in one model
 call (`explain_many`), which is how batch mode keeps per-document overhead
 small.
+
+Cleaning to a fixed point. LABELING.md promises clean(clean(x)) ==
+clean(x), but the model judges a line in its context: once a page's
+navigation is gone, a byline or a "Related story" line that passed among
+the menus can look like boilerplate among the paragraphs, and a second
+clean would drop it. So a pass is not the whole of cleaning: the kept
+lines, as they would be rendered (cut, repaired, split again: `resplit`),
+are cleaned again as a document of their own until a pass keeps every
+line unchanged, and that output is the result. Cleaning it again then
+starts from the very lines of that last pass and decides the same, which is
+the promise. A pass only drops lines or shortens and repairs them, so the
+passes end; `MAX_PASSES` bounds them all the same. A document whose first
+pass keeps every line unchanged (clean text) takes one pass, as before;
+others take one more pass on their kept lines, rarely more. A line dropped
+by a later pass has the reason `reclean`, and the score and threshold of
+that pass; a kept line keeps the first pass's, its reading in the whole
+document.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from itertools import compress
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
@@ -17,10 +35,16 @@ import numpy as np
 from .config import Config
 from .cuts import cut_leading_tag, cut_trailing_notice
 from .decide import Decisions, Rules, decide
-from .document import Document, Repair, Result, render, render_outputs, split_document, split_lines
+from .document import Document, Repair, Result, render, render_outputs, resplit, split_document, split_lines
 from .model import LineModel, cached_model, load_model
+from .windows import predict_in_windows
 
-__all__ = ["Cleaner", "Summary"]
+__all__ = ["Cleaner", "Summary", "MAX_PASSES"]
+
+#: Passes over one document at most (see "Cleaning to a fixed point" above).
+#: Each pass after the first runs on the lines the previous one kept; on
+#: real pages three passes reach the fixed point (benchmarks/idempotence.py).
+MAX_PASSES = 8
 
 
 class Cleaner:
@@ -99,31 +123,24 @@ class Cleaner:
 
     def explain_documents(self, docs: Sequence[Document]) -> list[Result]:
         """Like `explain_many` for documents already split into lines (evaluation, HTML)."""
-        line_texts = [d.texts for d in docs]
-        decisions, stage2, doc_starts = self._decide(line_texts)
-        labels, reasons, thresholds = decisions
-        scores = np.round(stage2[:, 2], 4).tolist()
-        title_scores = np.round(stage2[:, 1], 4).tolist()
-        lines = [line for doc in docs for line in doc.lines]
-        for line, score, title_score, label, reason, threshold in zip(
-            lines, scores, title_scores, labels, reasons, thresholds
-        ):
-            line.score, line.title_score, line.label, line.reason = score, title_score, label, reason
-            line.threshold = threshold
+        settled = self._settle([(d.texts, [line.blank_before for line in d.lines]) for d in docs])
         results = []
-        for doc, texts, a, b in zip(docs, line_texts, doc_starts[:-1].tolist(), doc_starts[1:].tolist()):
-            finished = self._finish(texts, labels[a:b])
-            for line, output in zip(doc.lines, finished.outputs):
-                line.output = output
-            for i, cut in finished.cuts:
+        for doc, done in zip(docs, settled):
+            for line, score, title_score, label, reason, threshold, output in zip(
+                doc.lines, done.scores.tolist(), done.title_scores.tolist(), done.labels, done.reasons,
+                done.thresholds.tolist(), done.outputs,
+            ):
+                line.score, line.title_score, line.label, line.reason = score, title_score, label, reason
+                line.threshold, line.output = threshold, output
+            for i, cut in done.cuts:
                 doc.lines[i].cuts.append(cut)
             results.append(
                 Result(
                     text=render(doc.lines),
-                    title=finished.title,
+                    title=done.title,
                     metadata=dict(doc.metadata),
                     lines=doc.lines,
-                    repairs=finished.repairs,
+                    repairs=done.repairs,
                     model=self.model.name,
                 )
             )
@@ -136,37 +153,88 @@ class Cleaner:
         making and filling those cost a tenth of cleaning a residue document.
         """
         split = [split_lines(t) for t in texts]
-        line_texts = [lines for lines, _, _ in split]
-        (labels, reasons, _), _, doc_starts = self._decide(line_texts)
+        settled = self._settle([(lines, blank_before) for lines, blank_before, _ in split])
         name = self.model.name
         summaries = []
-        for (lines, blank_before, _), a, b in zip(split, doc_starts[:-1].tolist(), doc_starts[1:].tolist()):
-            doc_labels = labels[a:b]
-            finished = self._finish(lines, doc_labels)
-            dropped = Counter(compress(reasons[a:b], map("boilerplate".__eq__, doc_labels)))
+        for (lines, blank_before, _), done in zip(split, settled):
+            dropped = Counter(compress(done.reasons, map("boilerplate".__eq__, done.labels)))
             summaries.append(
                 Summary(
-                    text=render_outputs(finished.outputs, blank_before),
+                    text=render_outputs(done.outputs, blank_before),
                     lines=len(lines),
                     dropped=dict(dropped),
-                    repairs=len(finished.repairs),
+                    repairs=len(done.repairs),
                     model=name,
                 )
             )
         return summaries
 
-    def _decide(self, line_texts: list[list[str]]) -> tuple[Decisions, np.ndarray, np.ndarray]:
+    def _settle(self, docs: list[tuple[list[str], list[bool]]]) -> list[_Settled]:
+        """Each document (lines, blank-line flags) cleaned to a fixed point: see "Cleaning to a fixed point".
+
+        Every pass classifies the documents still unsettled in one model call.
+        """
+        if not docs:
+            return []
+        one_shot = not self._predicted
+        settled: list[_Settled] = []
+        # Each unsettled document: (its index, this pass's lines, their blank flags, their lines' indices in the document).
+        todo = [(k, texts, blank, range(len(texts))) for k, (texts, blank) in enumerate(docs)]
+        for n in range(1, MAX_PASSES + 1):
+            (labels, reasons, thresholds), stage2, starts = self._decide([texts for _, texts, _, _ in todo], one_shot)
+            scores, title_scores = np.round(stage2[:, 2], 4), np.round(stage2[:, 1], 4)
+            unsettled = []
+            for (k, texts, blank, where), a, b in zip(todo, starts[:-1].tolist(), starts[1:].tolist()):
+                finished = self._finish(texts, labels[a:b])
+                if n == 1:
+                    done = _Settled(
+                        labels[a:b], reasons[a:b], thresholds[a:b], scores[a:b], title_scores[a:b],
+                        finished.outputs, finished.cuts, finished.repairs, finished.title,
+                    )
+                    settled.append(done)
+                else:
+                    done = settled[k]._replace(title=finished.title)
+                    for j, i in enumerate(where.tolist()):
+                        label = done.labels[i] = labels[a + j]  # article or title may swap
+                        done.outputs[i] = finished.outputs[j]
+                        if label == "boilerplate":  # why it goes: this pass's score against its threshold
+                            done.reasons[i], done.thresholds[i] = "reclean", thresholds[a + j]
+                            done.scores[i], done.title_scores[i] = scores[a + j], title_scores[a + j]
+                    done.cuts.extend((int(where[j]), cut) for j, cut in finished.cuts)
+                    done.repairs.extend(Repair(int(where[r.line]), r.name, r.before, r.after) for r in finished.repairs)
+                    settled[k] = done
+                again = resplit(finished.outputs, blank)
+                if again is not None and again[0] != texts:
+                    texts2, blank2, origins = again
+                    unsettled.append((k, texts2, blank2, np.asarray(where)[np.asarray(origins, dtype=np.int64)]))
+            # This pass's arrays go before the next pass makes its own (the kept ones are views).
+            del labels, reasons, thresholds, stage2, scores, title_scores, finished
+            todo = unsettled
+            if not todo:
+                break
+        if one_shot:
+            self._predicted = True
+        if not self.config.keep_title:
+            for done in settled:
+                titles = {i for i, label in enumerate(done.labels) if label == "title"} if "title" in done.labels else ()
+                for i in titles:
+                    done.outputs[i] = None
+                if titles:
+                    done.repairs[:] = [r for r in done.repairs if r.line not in titles]
+        return settled
+
+    def _decide(self, line_texts: list[list[str]], one_shot: bool = False) -> tuple[Decisions, np.ndarray, np.ndarray]:
         """Every line's decision, stage 2's scores and where each document starts, for a batch."""
         texts = [t for lines in line_texts for t in lines]
         doc_starts = np.concatenate([[0], np.cumsum([len(lines) for lines in line_texts])]).astype(np.int64)
         if texts:
-            stage1, stage2 = self._predict(line_texts)
+            stage1, stage2 = self._predict(line_texts, one_shot)
         else:
             stage1 = stage2 = np.zeros((0, 3))
         return decide(texts, doc_starts, stage1, stage2, self.rules), stage2, doc_starts
 
-    def _predict(self, line_texts: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Both stages' scores; a Cleaner's first call walks stage 2's trees in NumPy.
+    def _predict(self, line_texts: list[list[str]], one_shot: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Both stages' scores; a Cleaner's first call (`one_shot`, all its passes) walks stage 2's trees in NumPy.
 
         A process that cleans once -- the CLI, a batch of one chunk, a
         notebook's first `clean()` -- then imports neither onnxruntime
@@ -175,19 +243,22 @@ class Cleaner:
         scikit-learn's predictor: faster a line than the NumPy walk,
         with the same scores (`TreeStage.proba`).
         """
-        if self._predicted:
-            return self.model.predict(line_texts)
-        from .model.stages import ONE_SHOT_NUMPY_MAX_ROWS
+        predict = self.model.predict
+        if one_shot:
+            from .model.stages import ONE_SHOT_NUMPY_MAX_ROWS
 
-        scores = self.model.predict(line_texts, numpy_max_rows=ONE_SHOT_NUMPY_MAX_ROWS)
-        self._predicted = True
-        return scores
+            predict = partial(predict, numpy_max_rows=ONE_SHOT_NUMPY_MAX_ROWS)
+        return predict_in_windows(predict, line_texts)  # a huge document a window at a time
 
     def _finish(self, texts: list[str], labels: list[str]) -> _Finished:
-        """Cut glued notices off one document's kept lines, and repair them."""
+        """Cut glued notices off one document's kept lines, and repair them.
+
+        The title is finished even when `Config.keep_title` is off: the next
+        pass must see the document with its title, or it would take the
+        next line for one (`_settle` leaves the title out at the end).
+        """
         config = self.config
-        keep_title = config.keep_title
-        kept = [i for i, label in enumerate(labels) if label == "article" or (keep_title and label == "title")]
+        kept = [i for i, label in enumerate(labels) if label == "article" or label == "title"]
         values = [texts[i] for i in kept]
         cuts: list[tuple[int, str]] = []
         body = [k for k, i in enumerate(kept) if labels[i] == "article"] if config.cut_notices else []
@@ -224,6 +295,20 @@ class _Finished(NamedTuple):
     outputs: list[str | None]  # per line: the kept text after cuts and repairs; None when dropped
     cuts: list[tuple[int, str]]  # (line, the piece cut off it)
     repairs: list[Repair]  # `Repair.line` is the line's index in the document
+    title: str | None
+
+
+class _Settled(NamedTuple):
+    """One document cleaned to a fixed point: per line of the document, what its last pass decided."""
+
+    labels: list[str]
+    reasons: list[str]
+    thresholds: np.ndarray
+    scores: np.ndarray  # P(boilerplate), rounded
+    title_scores: np.ndarray
+    outputs: list[str | None]
+    cuts: list[tuple[int, str]]
+    repairs: list[Repair]
     title: str | None
 
 

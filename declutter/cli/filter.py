@@ -108,7 +108,12 @@ def run_clean(args: argparse.Namespace) -> int:
     from ..pipeline import Cleaner
 
     cleaner = Cleaner(config_from_args(args), model=args.model, trust_model=args.trust_model)
-    result = cleaner.explain(text)  # a Cleaner's first call: no scikit-learn import (Cleaner._predict)
+    # A Cleaner's first call: no scikit-learn import (Cleaner._predict).
+    if not (args.json or args.explain):
+        # The text only: no record a line (a million-line document's records took 200 MB).
+        write_stdout(sys.stdout.buffer, cleaner.summarize_many([text])[0].text)
+        return EXIT_OK
+    result = cleaner.explain(text)
     if args.json:
         output = json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
     elif args.explain and args.format == "marked":
