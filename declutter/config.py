@@ -46,6 +46,12 @@ class Config:
     #: old layout's empty table cells after a headline look like a header
     #: block). Not in page-like documents. `decide.first_line_titles`.
     first_line_title: bool = True
+    #: Clean each document to a fixed point, so that cleaning the output
+    #: again changes nothing (LABELING.md): the kept lines are cleaned again
+    #: until a pass keeps them all unchanged (`declutter.pipeline`). False:
+    #: one pass, about half the model time on extractor residue, and a
+    #: second clean may drop a few more lines.
+    fixed_point: bool = True
 
     def with_changes(self, **changes: object) -> "Config":
         """A copy with some fields changed (the dataclass is frozen)."""

@@ -180,7 +180,7 @@ class Cleaner:
         settled: list[_Settled] = []
         # Each unsettled document: (its index, this pass's lines, their blank flags, their lines' indices in the document).
         todo = [(k, texts, blank, range(len(texts))) for k, (texts, blank) in enumerate(docs)]
-        for n in range(1, MAX_PASSES + 1):
+        for n in range(1, (MAX_PASSES if self.config.fixed_point else 1) + 1):
             (labels, reasons, thresholds), stage2, starts = self._decide([texts for _, texts, _, _ in todo], one_shot)
             scores, title_scores = np.round(stage2[:, 2], 4), np.round(stage2[:, 1], 4)
             unsettled = []
@@ -206,6 +206,12 @@ class Cleaner:
                 again = resplit(finished.outputs, blank)
                 if again is not None and again[0] != texts:
                     texts2, blank2, origins = again
+                    first = next((j for j, output in enumerate(finished.outputs) if output is not None), None)
+                    if first is not None and first not in origins[:1]:
+                        # A kept first line that is only a metadata header (" date 2020-01-02" once the
+                        # line above it went): the next clean would take it off, so it goes now.
+                        i = int(where[first])
+                        done.outputs[i], done.labels[i], done.reasons[i] = None, "boilerplate", "header"
                     unsettled.append((k, texts2, blank2, np.asarray(where)[np.asarray(origins, dtype=np.int64)]))
             # This pass's arrays go before the next pass makes its own (the kept ones are views).
             del labels, reasons, thresholds, stage2, scores, title_scores, finished

@@ -141,3 +141,20 @@ def test_features_counted_in_small_character_chunks_are_the_same(monkeypatch, ch
     np.testing.assert_array_equal(whole.own, chunked.own)
     for name in ("long", "marker", "duplicate"):
         np.testing.assert_array_equal(getattr(whole, name), getattr(chunked, name))
+
+
+def test_a_long_line_costs_memory_by_the_chunk_not_by_its_length():
+    """An 8 MB line made 136 MB of per-character arrays in one pass; in CHAR_CHUNK pieces the
+    peak is the chunk's arrays plus the line's own copies (the joined batch, its lower-cased head)."""
+    import tracemalloc
+
+    from declutter.features import lines as line_module
+
+    line = "a b " * 2_000_000
+    tracemalloc.start()
+    try:
+        line_features([[line]])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * len(line) + 30 * line_module.CHAR_CHUNK

@@ -48,7 +48,7 @@ def test_every_line_has_a_label_score_and_reason():
     for line in result.lines:
         assert line.label in ("article", "title", "boilerplate")
         assert 0.0 <= line.score <= 1.0
-        assert line.reason in ("model", "context", "between_boilerplate", "duplicate", "headline", "own_text", "reclean")
+        assert line.reason in ("model", "context", "between_boilerplate", "duplicate", "headline", "own_text", "reclean", "header")
         assert (line.output is not None) == line.kept
 
 
