@@ -129,8 +129,9 @@ def test_the_vocabulary_is_the_same_under_any_string_hash_seed():
 def test_features_counted_in_small_character_chunks_are_the_same(monkeypatch, chunk):
     """`_character_pass` classifies a batch CHAR_CHUNK characters at a time (bounded memory for
     a 50 MB line): chunk edges inside words, lines and "(c) " change no feature."""
-    from declutter.features import lines as line_module
     from conftest import SEEDS
+
+    from declutter.features import lines as line_module
 
     docs = [p.read_text(encoding="utf-8").splitlines() for p in SEEDS[:3]]
     docs.append(["", "(c) 2022 Reuters", "A (C) mark / and AP Photo/Evan Vucci", "\ud800 lone", "Emoji 👍🏽 ok.", ""])

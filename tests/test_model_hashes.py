@@ -11,8 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import SEEDS
+
 from declutter.errors import ModelError
 from declutter.io.labeled import LabeledLine, LabeledText
 from declutter.io.labeled_files import write_labeled
