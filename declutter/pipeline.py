@@ -180,7 +180,8 @@ class Cleaner:
         settled: list[_Settled] = []
         # Each unsettled document: (its index, this pass's lines, their blank flags, their lines' indices in the document).
         todo = [(k, texts, blank, range(len(texts))) for k, (texts, blank) in enumerate(docs)]
-        for n in range(1, (MAX_PASSES if self.config.fixed_point else 1) + 1):
+        passes = MAX_PASSES if self.config.fixed_point else 1
+        for n in range(1, passes + 1):
             (labels, reasons, thresholds), stage2, starts = self._decide([texts for _, texts, _, _ in todo], one_shot)
             scores, title_scores = np.round(stage2[:, 2], 4), np.round(stage2[:, 1], 4)
             unsettled = []
@@ -203,7 +204,7 @@ class Cleaner:
                     done.cuts.extend((int(where[j]), cut) for j, cut in finished.cuts)
                     done.repairs.extend(Repair(int(where[r.line]), r.name, r.before, r.after) for r in finished.repairs)
                     settled[k] = done
-                again = resplit(finished.outputs, blank)
+                again = resplit(finished.outputs, blank) if n < passes else None
                 if again is not None and again[0] != texts:
                     texts2, blank2, origins = again
                     first = next((j for j, output in enumerate(finished.outputs) if output is not None), None)
