@@ -35,7 +35,7 @@ import numpy as np
 from .config import Config
 from .cuts import cut_leading_tag, cut_trailing_notice
 from .decide import Decisions, Rules, decide
-from .document import Document, Repair, Result, render, render_outputs, resplit, split_document, split_lines
+from .document import Document, Repair, Result, parse_header, render, render_outputs, resplit, split_document, split_lines
 from .model import LineModel, cached_model, load_model
 from .windows import predict_in_windows
 
@@ -138,7 +138,7 @@ class Cleaner:
                 Result(
                     text=render(doc.lines),
                     title=done.title,
-                    metadata=dict(doc.metadata),
+                    metadata={**doc.metadata, **done.metadata},
                     lines=doc.lines,
                     repairs=done.repairs,
                     model=self.model.name,
@@ -190,7 +190,7 @@ class Cleaner:
                 if n == 1:
                     done = _Settled(
                         labels[a:b], reasons[a:b], thresholds[a:b], scores[a:b], title_scores[a:b],
-                        finished.outputs, finished.cuts, finished.repairs, finished.title,
+                        finished.outputs, finished.cuts, finished.repairs, finished.title, {},
                     )
                     settled.append(done)
                 else:
@@ -212,6 +212,7 @@ class Cleaner:
                         # A kept first line that is only a metadata header (" date 2020-01-02" once the
                         # line above it went): the next clean would take it off, so it goes now.
                         i = int(where[first])
+                        done.metadata.update(parse_header(done.outputs[i] or "")[0])
                         done.outputs[i], done.labels[i], done.reasons[i] = None, "boilerplate", "header"
                     unsettled.append((k, texts2, blank2, np.asarray(where)[np.asarray(origins, dtype=np.int64)]))
             # This pass's arrays go before the next pass makes its own (the kept ones are views).
@@ -317,6 +318,7 @@ class _Settled(NamedTuple):
     cuts: list[tuple[int, str]]
     repairs: list[Repair]
     title: str | None
+    metadata: dict[str, str]  # a header found on a kept line by a later pass (reason "header")
 
 
 class Summary(NamedTuple):
