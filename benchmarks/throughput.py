@@ -3,6 +3,7 @@
     python benchmarks/throughput.py [--model PATH] [--docs 10000] [--jobs 1 2] [--repeat 3]
         [--lines build/lines] [--data ../shared/data] [--out build/throughput]
         [--profile-docs 2000] [--justext-docs N] [--skip-baselines] [--without-onnx]
+        [--memory | --memory-only]
 
 1. **Corpus.** `--docs` documents of each shape, from `../shared/data`:
    `residue` (trafilatura's recall-oriented extraction of a page, what
@@ -27,6 +28,11 @@
    each stage-2 engine timed: each pipeline stage timed (split, features,
    tokens, stage 1, context features, stage 2, labels, cuts, repair,
    render, JSON), then cProfile's top functions.
+
+5. **Huge documents** (`--memory`, or `--memory-only` for this alone):
+   the peak RSS of `declutter FILE` on one document of a million short
+   lines and on one 50 MB line, each in its own child process
+   (`benchmarks/huge_documents.py`), against the start-up figure.
 
 Results are printed as Markdown and saved to `<out>/results.json`.
 """
@@ -321,7 +327,7 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     import io
     import pstats
 
-    from declutter import pipeline, repair
+    from declutter import finish, pipeline, repair
     from declutter.io import jsonl, workers
     from declutter.model import linemodel as model_mod
     from declutter.model import stages as stages_mod
@@ -342,8 +348,8 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     timer.wrap("context features", model_mod, "context_features")
     timer.wrap("stage 2 model", stages_mod.TreeStage, "proba")
     timer.wrap("labels", pipeline, "decide")
-    timer.wrap("cuts", pipeline, "cut_leading_tag")
-    timer.wrap("cuts", pipeline, "cut_trailing_notice")
+    timer.wrap("cuts", finish, "cut_leading_tag")
+    timer.wrap("cuts", finish, "cut_trailing_notice")
     timer.wrap("repair", repair, "repair_lines")
     timer.wrap("render", pipeline, "render")
     timer.wrap("JSON parse", workers, "_parse")
@@ -459,6 +465,10 @@ def report(results: dict[str, Any]) -> str:
     if results.get("chunk_sweep"):
         rows += ["", "Chunk size (records per task), one core, docs per CPU-second: "
                  + ", ".join(f"{k}: {v:,.0f}" for k, v in results["chunk_sweep"].items())]
+    if results.get("huge_documents"):
+        import huge_documents
+
+        rows += ["", huge_documents.report(results["huge_documents"])]
     return "\n".join(rows)
 
 
@@ -480,12 +490,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--without-onnx", action="store_true",
                         help="also time a copy of the model without NAME.onnx (stage 2 on scikit-learn)")
     parser.add_argument("--chunk-sweep", type=int, nargs="*", default=None, help="also time these chunk sizes on one core")
+    parser.add_argument("--memory", action="store_true", help="also measure peak RSS on two huge documents")
+    parser.add_argument("--memory-only", action="store_true", help="only the huge documents' peak RSS")
     parser.add_argument("--run-one", nargs=4, metavar=("PATH", "JOBS", "MODEL", "CHUNK"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.run_one:
         path, jobs, model, chunk = args.run_one
         print(json.dumps(run_one(path, int(jobs), model or None, int(chunk))))
+        return 0
+
+    if args.memory_only:
+        import huge_documents
+
+        memory = huge_documents.measure(Path(args.out) / "huge", args.model)
+        print(huge_documents.report(memory))
         return 0
 
     from declutter.model import default_model_path
@@ -529,6 +548,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.chunk_sweep:
         path = results["corpus"]["shapes"]["residue"]["path"]
         results["chunk_sweep"] = chunk_sweep(path, args.model, args.profile_docs, args.chunk_sweep)
+    if args.memory:
+        import huge_documents
+
+        results["huge_documents"] = huge_documents.measure(Path(args.out) / "huge", args.model)
     results["load_end"] = os.getloadavg()
     out = Path(args.out) / "results.json"
     out.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -14,7 +14,9 @@ Where things live:
 
 * the cleaning core: `config.py` (Config), `errors.py`, `document.py` (text ->
   Document, Line, Result), `features/` (lines -> feature matrices),
-  `decide.py` (scores -> labels and reasons), `cuts.py`, `pipeline.py` (Cleaner);
+  `decide.py` (scores -> labels and reasons), `cuts.py`, `finish.py` (a pass's
+  cuts and repairs), `windows.py` (huge documents scored in windows),
+  `pipeline.py` (Cleaner, to a fixed point);
 * `model/`: the line classifier, its card and files, the tree engines;
   the shipped model's files are in `models/`;
 * `repair/`: the rule layer, one small function per repair, registered by name;

@@ -60,6 +60,12 @@ class Config:
     #: boilerplate: the lower page threshold outside the story stretch), or
     #: "auto" (each document is judged page-like or not from its scores).
     shape: str = "auto"
+    #: Clean each document to a fixed point, so that cleaning the output
+    #: again changes nothing (LABELING.md): the kept lines are cleaned again
+    #: until a pass keeps them all unchanged (`declutter.pipeline`). False:
+    #: one pass, about half the model time on extractor residue, and a
+    #: second clean may drop a few more lines.
+    fixed_point: bool = True
 
     def __post_init__(self) -> None:
         if self.shape not in SHAPE_CHOICES:

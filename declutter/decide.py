@@ -62,7 +62,11 @@ class Decisions(NamedTuple):
 
     labels: list[str]
     reasons: list[str]
-    thresholds: list[float]  # the P(boilerplate) from which the line is dropped (which cut applied)
+    thresholds: np.ndarray  # the P(boilerplate) from which the line is dropped (which cut applied)
+
+
+_LABELS = np.array(["article", "boilerplate", "title"], dtype=object)
+_REASONS = np.array(["model", "context", "between_boilerplate", "duplicate", "headline", "own_text"], dtype=object)
 
 
 def decide(
@@ -72,7 +76,7 @@ def decide(
 
     >>> p = np.array([[0.1, 0.8, 0.1], [0.9, 0.0, 0.1], [0.0, 0.0, 1.0]])
     >>> decide(["Headline", "Body text of the story.", "Read more"], np.array([0, 3]), p, p, Rules(0.9, 0.7))
-    Decisions(labels=['title', 'article', 'boilerplate'], reasons=['model', 'model', 'model'], thresholds=[0.9, 0.9, 0.9])
+    Decisions(labels=['title', 'article', 'boilerplate'], reasons=['model', 'model', 'model'], thresholds=array([0.9, 0.9, 0.9]))
     """
     n = len(texts)
     p_boiler = stage2[:, BOILERPLATE]
@@ -110,7 +114,7 @@ def decide(
             between[a:b] = between_dropped(enclosing[a:b], p_boiler[a:b], rules.between_floor, rules.between_max_run)
     between &= ~story  # the story stretch is judged as residue, where the rule does not apply
     dropped |= between | duplicate
-    labels = np.where(dropped, "boilerplate", "article")
+    labels = dropped.astype(np.int8)  # an index into _LABELS
     # One title at most per document: the kept line most likely a title, if
     # stage 2 finds it more title than article.
     title_p = np.where(~dropped & (stage2[:, TITLE] > stage2[:, ARTICLE]), stage2[:, TITLE], -1.0)
@@ -119,13 +123,14 @@ def decide(
         # Within each document, the highest P(title) first (ties: the earliest line).
         order = np.lexsort((-title_p, doc_ids))
         best = order[doc_starts[:-1][nonempty]]
-        labels[best[title_p[best] >= 0]] = "title"
-    reasons = np.where(by_context, "context", "model").astype(object)
-    reasons[between] = "between_boilerplate"
-    reasons[duplicate] = "duplicate"
-    reasons[headline] = "headline"
-    reasons[overruled[~dropped[overruled]]] = "own_text"  # unless the duplicate or between rule dropped it
-    return Decisions(labels.tolist(), reasons.tolist(), cut.tolist())
+        labels[best[title_p[best] >= 0]] = 2
+    reasons = by_context.astype(np.int8)  # an index into _REASONS
+    reasons[between] = 2
+    reasons[duplicate] = 3
+    reasons[headline] = 4
+    reasons[overruled[~dropped[overruled]]] = 5  # own_text, unless the duplicate or between rule dropped it
+    # Lists of the same few str objects: 8 bytes a line (a str each took 60).
+    return Decisions(_LABELS[labels].tolist(), _REASONS[reasons].tolist(), cut)
 
 
 def context_overruled(texts: list[str], stage1: np.ndarray, dropped: np.ndarray) -> np.ndarray:
@@ -289,10 +294,11 @@ def repeated_lines(texts: list[str], doc_ids: np.ndarray) -> np.ndarray:
     recurring = np.flatnonzero(_recurs_in_document(head_keys, doc_ids))
     if not len(recurring):
         return out
-    keys = [text.casefold() for text in pick(stripped, recurring)]
-    repeat = seen_before_in_document(np.fromiter(map(hash, keys), dtype=np.int64, count=len(keys)), doc_ids[recurring])
-    for k in np.flatnonzero(repeat).tolist():
-        out[recurring[k]] = is_sentence(keys[k])
+    # Hashed as they are made, not kept: in a dump of a million short lines nearly every line recurs.
+    keys = np.fromiter(map(hash, map(str.casefold, pick(stripped, recurring))), dtype=np.int64, count=len(recurring))
+    repeat = recurring[seen_before_in_document(keys, doc_ids[recurring])]
+    for i in repeat.tolist():
+        out[i] = is_sentence(stripped[i].casefold())
     return out
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "Result",
     "lines_document",
     "render",
+    "resplit",
     "split_document",
 ]
 
@@ -43,14 +44,20 @@ SHORT_TOKENS = 4
 
 # A metadata header glued to the first line, as some scrapers write it:
 # " date 1999-07-04 Support The Moscow Times!". Only well-formed values are
-# taken, so a story that opens with the word "date" is left alone.
+# taken, so a story that opens with the word "date" is left alone. Zero-width
+# characters and soft hyphens count as space here: the repair layer deletes
+# them, and a header it would uncover must be taken now, not by the next
+# clean (clean(clean(x)) == clean(x)).
+_GAP = r"[\s\u200b\ufeff\u2060\u00ad]"
+_NOT_GAP = r"[^\s\u200b\ufeff\u2060\u00ad]"
 _HEADER_FIELD = re.compile(
-    r"\s*(?:"
-    r"(?P<date>date)\s+(?P<date_v>\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?\S*)?)"
-    r"|(?P<url>url)\s+(?P<url_v>https?://\S+)"
-    r"|(?P<lang>lang)\s+(?P<lang_v>[a-z]{2,3}(?:-[A-Za-z]{2,4})?)"
-    r")(?=\s|$)"
+    rf"{_GAP}*(?:"
+    rf"(?P<date>date){_GAP}+(?P<date_v>\d{{4}}-\d{{2}}-\d{{2}}(?:[T ]\d{{2}}:\d{{2}}(?::\d{{2}})?{_NOT_GAP}*)?)"
+    rf"|(?P<url>url){_GAP}+(?P<url_v>https?://{_NOT_GAP}+)"
+    rf"|(?P<lang>lang){_GAP}+(?P<lang_v>[a-z]{{2,3}}(?:-[A-Za-z]{{2,4}})?)"
+    rf")(?={_GAP}|$)"
 )
+_LEADING_GAP = re.compile(f"{_GAP}*")
 
 
 @dataclass(slots=True)
@@ -135,6 +142,8 @@ def parse_header(first_line: str) -> tuple[dict[str, str], str]:
 
     >>> parse_header(" date 1999-07-04 Support The Moscow Times!")
     ({'date': '1999-07-04'}, 'Support The Moscow Times!')
+    >>> parse_header(" date\\u200b 1999-07-04\\u200b Support")
+    ({'date': '1999-07-04'}, 'Support')
     >>> parse_header("date night ideas")
     ({}, 'date night ideas')
     """
@@ -150,7 +159,7 @@ def parse_header(first_line: str) -> tuple[dict[str, str], str]:
         pos = match.end()
     if not metadata:
         return {}, first_line
-    return metadata, first_line[pos:].lstrip()
+    return metadata, first_line[_LEADING_GAP.match(first_line, pos).end() :]  # type: ignore[union-attr]
 
 
 def split_document(text: str) -> Document:
@@ -190,6 +199,39 @@ def lines_document(raw_lines: Sequence[str]) -> Document:
         texts.append(raw.rstrip())
         blank = False
     return Document(texts, blank_before, metadata)
+
+
+def resplit(outputs: Sequence[str | None], blank_before: Sequence[bool]) -> tuple[list[str], list[bool], list[int]] | None:
+    """What cleaning the rendered outputs again would start from: its lines, their blank-line flags, and
+    the index in `outputs` each line came from; None when an output holds a line break.
+
+    The same as `split_document(render(outputs, blank_before))`, so a
+    Cleaner can clean its own output again (`Cleaner`, "Cleaning to a fixed
+    point") without rendering it and making every line again: each output
+    is one line, unless the first one is a metadata header only, which
+    splitting takes off.
+
+    >>> outputs, blank = ["date 2020-01-01 Title", None, "Body. ", "More."], [False, True, True, False]
+    >>> resplit(outputs, blank)
+    (['Title', 'Body.', 'More.'], [False, True, False], [0, 2, 3])
+    >>> doc = split_document(render(outputs, blank))
+    >>> resplit(outputs, blank)[:2] == (doc.texts, doc.blank_before)
+    True
+    >>> resplit(["date 2020-01-01", "Body."], [False, False])
+    (['Body.'], [False], [1])
+    """
+    kept = [i for i, output in enumerate(outputs) if output is not None]
+    texts = [outputs[i].rstrip() for i in kept]  # type: ignore[union-attr]
+    if any("\n" in text or "\r" in text for text in texts):
+        return None
+    blank = [blank_before[i] for i in kept]
+    if texts:
+        texts[0] = parse_header(texts[0])[1]
+        if texts[0].isspace() or not texts[0]:
+            del texts[0], blank[0], kept[0]
+    if blank:
+        blank[0] = False
+    return texts, blank, kept
 
 
 def render(outputs: Sequence[str | None], blank_before: Sequence[bool]) -> str:

@@ -1,15 +1,33 @@
-"""Cleaner: document -> classify -> revise in context -> cut -> repair -> render.
+"""Cleaner: document -> classify -> revise in context -> cut -> repair -> render, to a fixed point.
 
 A Cleaner loads its model once and classifies many documents in one model
 call, which is how batch mode keeps per-document overhead small. There is
 one path: every line's score, label and reason are columns over the batch
-(`_run`); `explain_documents` turns them into a `Line` per line, and
+(`_settle`); `explain_documents` turns them into a `Line` per line, and
 `summarize_documents` into counts, which is what batch mode writes.
+
+Cleaning to a fixed point. LABELING.md promises clean(clean(x)) ==
+clean(x), but the model judges a line in its context: once a page's
+navigation is gone, a byline or a "Related story" line that passed among
+the menus can look like boilerplate among the paragraphs, and a second
+clean would drop it. So a pass is not the whole of cleaning: the kept
+lines, as they would be rendered (cut, repaired, split again: `resplit`),
+are cleaned again as a document of their own until a pass keeps every
+line unchanged, and that output is the result. Cleaning it again then
+starts from the very lines of that last pass and decides the same, which is
+the promise. A pass only drops lines or shortens and repairs them, so the
+passes end; `MAX_PASSES` bounds them all the same. A document whose first
+pass keeps every line unchanged (clean text) takes one pass, as before;
+others take one more pass on their kept lines, rarely more. A line dropped
+by a later pass has the reason `reclean`, and the score and threshold of
+that pass; a kept line keeps the first pass's, its reading in the whole
+document.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 from itertools import compress
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
@@ -17,7 +35,6 @@ from typing import Iterable, NamedTuple, Sequence
 import numpy as np
 
 from .config import Config
-from .cuts import cut_leading_tag, cut_trailing_notice
 from .decide import Decisions, Rules, decide
 from .document import (
     BOILERPLATE,
@@ -27,13 +44,22 @@ from .document import (
     Line,
     Repair,
     Result,
+    parse_header,
     render,
+    resplit,
     split_document,
 )
+from .finish import finish
 from .inputs import as_text
 from .model import LineModel, cached_model, load_model, model_card
+from .windows import predict_in_windows
 
-__all__ = ["Cleaner", "Summary"]
+__all__ = ["Cleaner", "Summary", "MAX_PASSES"]
+
+#: Passes over one document at most (see "Cleaning to a fixed point" above).
+#: Each pass after the first runs on the lines the previous one kept; on
+#: real pages three passes reach the fixed point (benchmarks/idempotence.py).
+MAX_PASSES = 8
 
 
 class Cleaner:
@@ -116,7 +142,7 @@ class Cleaner:
         return [summary.text for summary in self.summarize_many(list(texts))]
 
     def explain_many(self, texts: Sequence[str]) -> list[Result]:
-        """Clean a batch with one model call for all its lines."""
+        """Clean a batch with one model call for all its lines (a pass)."""
         return self.explain_documents([split_document(as_text(t)) for t in texts])
 
     def summarize_many(self, texts: Sequence[str]) -> list[Summary]:
@@ -125,21 +151,23 @@ class Cleaner:
 
     def explain_documents(self, docs: Sequence[Document]) -> list[Result]:
         """Like `explain_many` for documents already split into lines (HTML, labeled documents)."""
-        batch = self._run(docs)
-        labels, reasons, thresholds = batch.decisions
-        scores = np.round(batch.stage2[:, BOILERPLATE], 4).tolist()
-        title_scores = np.round(batch.stage2[:, TITLE], 4).tolist()
+        settled = self._settle(docs)
         name = self.model.name
         results = []
-        for doc, a, finished in zip(docs, batch.starts, batch.finished):
+        for doc, done in zip(docs, settled):
             lines = [
-                Line(i, text, blank, scores[a + i], title_scores[a + i], thresholds[a + i], labels[a + i], reasons[a + i], output)
-                for i, (text, blank, output) in enumerate(zip(doc.texts, doc.blank_before, finished.outputs))
+                Line(i, *line)
+                for i, line in enumerate(
+                    zip(
+                        doc.texts, doc.blank_before, done.scores.tolist(), done.title_scores.tolist(),
+                        done.thresholds.tolist(), done.labels, done.reasons, done.outputs,
+                    )
+                )
             ]
-            for i, cut in finished.cuts:
+            for i, cut in done.cuts:
                 lines[i].cuts.append(cut)
-            text = render(finished.outputs, doc.blank_before)
-            results.append(Result(text, finished.title, dict(doc.metadata), lines, finished.repairs, name))
+            text = render(done.outputs, doc.blank_before)
+            results.append(Result(text, done.title, {**doc.metadata, **done.metadata}, lines, done.repairs, name))
         return results
 
     def summarize_documents(self, docs: Sequence[Document]) -> list[Summary]:
@@ -148,37 +176,89 @@ class Cleaner:
         The same decisions as `explain_documents`, without a `Line` per line:
         making and filling those cost a tenth of cleaning a residue document.
         """
-        batch = self._run(docs)
-        labels, reasons, _ = batch.decisions
+        settled = self._settle(docs)
         name = self.model.name
         summaries = []
-        for doc, a, finished in zip(docs, batch.starts, batch.finished):
-            b = a + len(doc.texts)
-            dropped = Counter(compress(reasons[a:b], map(LABELS[BOILERPLATE].__eq__, labels[a:b])))
-            text = render(finished.outputs, doc.blank_before)
-            summaries.append(Summary(text, len(doc.texts), dict(dropped), len(finished.repairs), name))
+        for doc, done in zip(docs, settled):
+            dropped = Counter(compress(done.reasons, map(LABELS[BOILERPLATE].__eq__, done.labels)))
+            text = render(done.outputs, doc.blank_before)
+            summaries.append(Summary(text, len(doc.texts), dict(dropped), len(done.repairs), name))
         return summaries
 
-    def _run(self, docs: Sequence[Document]) -> _Batch:
-        """Every line's decision (columns over the batch), then each document's cuts and repairs."""
-        decisions, stage2, doc_starts = self._decide([d.texts for d in docs])
-        labels = decisions.labels
-        starts = doc_starts.tolist()
-        finished = [self._finish(d.texts, labels[a:b]) for d, a, b in zip(docs, starts[:-1], starts[1:])]
-        return _Batch(decisions, stage2, starts[:-1], finished)
+    def _settle(self, docs: Sequence[Document]) -> list[_Settled]:
+        """Each document cleaned to a fixed point: see "Cleaning to a fixed point".
 
-    def _decide(self, line_texts: list[list[str]]) -> tuple[Decisions, np.ndarray, np.ndarray]:
+        Every pass classifies the documents still unsettled in one model call.
+        """
+        if not docs:
+            return []
+        one_shot = not self._predicted
+        settled: list[_Settled] = []
+        # Each unsettled document: (its index, this pass's lines, their blank flags, their lines' indices in the document).
+        todo = [(k, doc.texts, doc.blank_before, range(len(doc.texts))) for k, doc in enumerate(docs)]
+        passes = MAX_PASSES if self.config.fixed_point else 1
+        for n in range(1, passes + 1):
+            (labels, reasons, thresholds), stage2, starts = self._decide([texts for _, texts, _, _ in todo], one_shot)
+            scores, title_scores = np.round(stage2[:, BOILERPLATE], 4), np.round(stage2[:, TITLE], 4)
+            unsettled = []
+            for (k, texts, blank, where), a, b in zip(todo, starts[:-1].tolist(), starts[1:].tolist()):
+                finished = finish(texts, labels[a:b], self.config)
+                if n == 1:
+                    done = _Settled(
+                        labels[a:b], reasons[a:b], thresholds[a:b], scores[a:b], title_scores[a:b],
+                        finished.outputs, finished.cuts, finished.repairs, finished.title, {},
+                    )
+                    settled.append(done)
+                else:
+                    done = settled[k]._replace(title=finished.title)
+                    for j, i in enumerate(where.tolist()):
+                        label = done.labels[i] = labels[a + j]  # article or title may swap
+                        done.outputs[i] = finished.outputs[j]
+                        if label == "boilerplate":  # why it goes: this pass's score against its threshold
+                            done.reasons[i], done.thresholds[i] = "reclean", thresholds[a + j]
+                            done.scores[i], done.title_scores[i] = scores[a + j], title_scores[a + j]
+                    done.cuts.extend((int(where[j]), cut) for j, cut in finished.cuts)
+                    done.repairs.extend(Repair(int(where[r.line]), r.name, r.before, r.after) for r in finished.repairs)
+                    settled[k] = done
+                again = resplit(finished.outputs, blank) if n < passes else None
+                if again is not None and again[0] != texts:
+                    texts2, blank2, origins = again
+                    first = next((j for j, output in enumerate(finished.outputs) if output is not None), None)
+                    if first is not None and first not in origins[:1]:
+                        # A kept first line that is only a metadata header (" date 2020-01-02" once the
+                        # line above it went): the next clean would take it off, so it goes now.
+                        i = int(where[first])
+                        done.metadata.update(parse_header(done.outputs[i] or "")[0])
+                        done.outputs[i], done.labels[i], done.reasons[i] = None, "boilerplate", "header"
+                    unsettled.append((k, texts2, blank2, np.asarray(where)[np.asarray(origins, dtype=np.int64)]))
+            # This pass's arrays go before the next pass makes its own (the kept ones are views).
+            del labels, reasons, thresholds, stage2, scores, title_scores, finished
+            todo = unsettled
+            if not todo:
+                break
+        if one_shot:
+            self._predicted = True
+        if not self.config.keep_title:
+            for done in settled:
+                titles = {i for i, label in enumerate(done.labels) if label == "title"} if "title" in done.labels else ()
+                for i in titles:
+                    done.outputs[i] = None
+                if titles:
+                    done.repairs[:] = [r for r in done.repairs if r.line not in titles]
+        return settled
+
+    def _decide(self, line_texts: list[list[str]], one_shot: bool = False) -> tuple[Decisions, np.ndarray, np.ndarray]:
         """Every line's decision, stage 2's scores and where each document starts, for a batch."""
         texts = [t for lines in line_texts for t in lines]
         doc_starts = np.concatenate([[0], np.cumsum([len(lines) for lines in line_texts])]).astype(np.int64)
         if texts:
-            stage1, stage2 = self._predict(line_texts)
+            stage1, stage2 = self._predict(line_texts, one_shot)
         else:
             stage1 = stage2 = np.zeros((0, len(LABELS)))
         return decide(texts, doc_starts, stage1, stage2, self.rules), stage2, doc_starts
 
-    def _predict(self, line_texts: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-        """Both stages' scores; a Cleaner's first call walks stage 2's trees in NumPy.
+    def _predict(self, line_texts: list[list[str]], one_shot: bool) -> tuple[np.ndarray, np.ndarray]:
+        """Both stages' scores; a Cleaner's first call (`one_shot`, all its passes) walks stage 2's trees in NumPy.
 
         A process that cleans once -- the CLI, a batch of one chunk, a
         notebook's first `clean()` -- then imports neither onnxruntime
@@ -187,65 +267,27 @@ class Cleaner:
         scikit-learn's predictor: faster a line than the NumPy walk,
         with the same scores (`TreeStage.proba`).
         """
-        if self._predicted:
-            return self.model.predict(line_texts)
-        from .model.stages import ONE_SHOT_NUMPY_MAX_ROWS
+        predict = self.model.predict
+        if one_shot:
+            from .model.stages import ONE_SHOT_NUMPY_MAX_ROWS
 
-        scores = self.model.predict(line_texts, numpy_max_rows=ONE_SHOT_NUMPY_MAX_ROWS)
-        self._predicted = True
-        return scores
-
-    def _finish(self, texts: list[str], labels: list[str]) -> _Finished:
-        """Cut glued notices off one document's kept lines, and repair them."""
-        config = self.config
-        keep_title = config.keep_title
-        kept = [i for i, label in enumerate(labels) if label == "article" or (keep_title and label == "title")]
-        values = [texts[i] for i in kept]
-        cuts: list[tuple[int, str]] = []
-        body = [k for k, i in enumerate(kept) if labels[i] == "article"] if config.cut_notices else []
-        if body:
-            first, last = body[0], body[-1]
-            values[first], cut = cut_leading_tag(values[first])
-            if cut:
-                cuts.append((kept[first], cut))
-            values[last], cut = cut_trailing_notice(values[last])
-            if cut:
-                cuts.append((kept[last], cut))
-        repairs: list[Repair] = []
-        if config.repair and kept:
-            from .repair import repair_lines
-
-            values, found = repair_lines(values, skip=config.skip_repairs)
-            repairs = [Repair(kept[r.line], r.name, r.before, r.after) for r in found]
-        else:
-            values = [value.rstrip() for value in values]
-        outputs: list[str | None] = [None] * len(texts)
-        for i, value in zip(kept, values):
-            if value.strip():
-                outputs[i] = value
-        title = None
-        if "title" in labels:
-            i = labels.index("title")
-            title = outputs[i] or texts[i]
-        return _Finished(outputs, cuts, repairs, title)
+            predict = partial(predict, numpy_max_rows=ONE_SHOT_NUMPY_MAX_ROWS)
+        return predict_in_windows(predict, line_texts)  # a huge document a window at a time
 
 
-class _Batch(NamedTuple):
-    """A batch after `decide`: columns over all its lines, and each document finished."""
+class _Settled(NamedTuple):
+    """One document cleaned to a fixed point: per line of the document, what its last pass decided."""
 
-    decisions: Decisions
-    stage2: np.ndarray  # stage 2's probabilities, one column per label (`document.LABELS`)
-    starts: list[int]  # index of each document's first line
-    finished: list[_Finished]
-
-
-class _Finished(NamedTuple):
-    """One document after cuts and repairs."""
-
-    outputs: list[str | None]  # per line: the kept text after cuts and repairs; None when dropped
-    cuts: list[tuple[int, str]]  # (line, the piece cut off it)
-    repairs: list[Repair]  # `Repair.line` is the line's index in the document
+    labels: list[str]
+    reasons: list[str]
+    thresholds: np.ndarray
+    scores: np.ndarray  # P(boilerplate), rounded
+    title_scores: np.ndarray
+    outputs: list[str | None]
+    cuts: list[tuple[int, str]]
+    repairs: list[Repair]
     title: str | None
+    metadata: dict[str, str]  # a header found on a kept line by a later pass (reason "header")
 
 
 class Summary(NamedTuple):

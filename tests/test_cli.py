@@ -133,3 +133,23 @@ def test_html_and_text_together_are_bad_usage(run_cli):
     result = run_cli(["--html", "--text"], b"<p>x</p>")
     assert result.code == 2
     assert "argument --text: not allowed with argument --html" in result.stderr
+
+
+def test_single_pass_is_wired_to_config_in_the_filter_and_batch():
+    """--single-pass is Config(fixed_point=False), for the filter and `declutter batch` alike, and --help says so."""
+    from declutter.cli import build_command_parser, build_parser, parse_args, subcommands
+    from declutter.cli.filter import config_from_args
+
+    assert config_from_args(parse_args(["story.txt"])).fixed_point is True
+    assert config_from_args(parse_args(["--single-pass", "story.txt"])).fixed_point is False
+    assert config_from_args(parse_args(["batch", "--single-pass", "-o", "out.jsonl", "in.jsonl"])).fixed_point is False
+    assert config_from_args(parse_args(["batch", "-o", "out.jsonl", "in.jsonl"])).fixed_point is True
+    for parser in (build_parser(), subcommands(build_command_parser())["batch"]):
+        assert "--single-pass" in " ".join(parser.format_help().split())
+
+
+def test_single_pass_output_is_one_pass(run_cli):
+    from declutter import Cleaner, Config
+
+    text = SEED.read_text(encoding="utf-8")
+    assert run_cli(["--single-pass", str(SEED)]).text == Cleaner(Config(fixed_point=False)).clean(text)

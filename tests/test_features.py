@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from declutter.features import CONTEXT_NAMES, OWN_NAMES, Vocabulary, build_vocabulary, context_features, line_features, token_matrix
 
@@ -122,3 +123,39 @@ def test_the_vocabulary_is_the_same_under_any_string_hash_seed():
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7, 64])
+def test_features_counted_in_small_character_chunks_are_the_same(monkeypatch, chunk):
+    """`_character_pass` classifies a batch CHAR_CHUNK characters at a time (bounded memory for
+    a 50 MB line): chunk edges inside words, lines and "(c) " change no feature."""
+    from conftest import SEEDS
+
+    from declutter.features import lines as line_module
+
+    docs = [p.read_text(encoding="utf-8").splitlines() for p in SEEDS[:3]]
+    docs.append(["", "(c) 2022 Reuters", "A (C) mark / and AP Photo/Evan Vucci", "\ud800 lone", "Emoji 👍🏽 ok.", ""])
+    docs.append(["x"])
+    whole = line_module.line_features(docs)
+    monkeypatch.setattr(line_module, "CHAR_CHUNK", chunk)
+    chunked = line_module.line_features(docs)
+    np.testing.assert_array_equal(whole.own, chunked.own)
+    for name in ("long", "marker", "duplicate"):
+        np.testing.assert_array_equal(getattr(whole, name), getattr(chunked, name))
+
+
+def test_a_long_line_costs_memory_by_the_chunk_not_by_its_length():
+    """An 8 MB line made 136 MB of per-character arrays in one pass; in CHAR_CHUNK pieces the
+    peak is the chunk's arrays plus the line's own copies (the joined batch, its lower-cased head)."""
+    import tracemalloc
+
+    from declutter.features import lines as line_module
+
+    line = "a b " * 2_000_000
+    tracemalloc.start()
+    try:
+        line_features([[line]])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 2 * len(line) + 30 * line_module.CHAR_CHUNK

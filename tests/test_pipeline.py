@@ -48,7 +48,7 @@ def test_every_line_has_a_label_score_and_reason():
     for line in result.lines:
         assert line.label in ("article", "title", "boilerplate")
         assert 0.0 <= line.score <= 1.0
-        assert line.reason in ("model", "context", "between_boilerplate", "duplicate", "headline", "own_text")
+        assert line.reason in ("model", "context", "between_boilerplate", "duplicate", "headline", "own_text", "reclean", "header")
         assert (line.output is not None) == line.kept
 
 
@@ -187,7 +187,7 @@ def test_a_page_like_text_judges_its_story_stretch_at_the_residue_threshold():
     labels, _, thresholds = _page_decisions(p)
     assert labels[12:16] == ["article"] * 4
     assert labels[16] == "boilerplate"
-    assert thresholds[12:16] == [0.9] * 4 and thresholds[11] == thresholds[16] == 0.65
+    assert thresholds[12:16].tolist() == [0.9] * 4 and thresholds[11] == thresholds[16] == 0.65
     # The anchors must be long: the same scores on short lines give no stretch.
     labels, _, _ = _page_decisions(p, long_anchors=False)
     assert labels[13:15] == ["boilerplate"] * 2
@@ -208,7 +208,7 @@ def test_config_shape_says_whether_a_document_is_page_like():
     for shape, threshold in [("auto", 0.9), ("residue", 0.9), ("page", 0.65)]:
         rules = dataclasses.replace(Rules(0.9, 0.65), shape=shape)
         _, _, thresholds = decide(texts, np.array([0, len(p)]), stage2, stage2, rules)
-        assert thresholds == [threshold] * len(p), shape
+        assert np.asarray(thresholds).tolist() == [threshold] * len(p), shape
     page_like = [0.99] * 12 + [0.02, 0.8, 0.8, 0.02] + [0.8] + [0.99] * 8
     stage2 = np.array([[1 - x, 0.0, x] for x in page_like])
     rules = dataclasses.replace(Rules(0.9, 0.65), shape="residue")

@@ -103,7 +103,9 @@ def _read_input(name: str) -> bytes:
 
 def config_from_args(args: argparse.Namespace) -> Config:
     """The Config the cleaning options ask for."""
-    return Config(threshold=args.threshold, keep_title=not args.no_title, repair=not args.no_repair)
+    return Config(
+        threshold=args.threshold, keep_title=not args.no_title, repair=not args.no_repair, fixed_point=not args.single_pass
+    )
 
 
 def run_clean(args: argparse.Namespace) -> int:
@@ -129,16 +131,18 @@ def run_clean(args: argparse.Namespace) -> int:
 
     cleaner = Cleaner(config_from_args(args), model=args.model, trust_model=args.trust_model)
     # A Cleaner's first call: no scikit-learn import (Cleaner._predict).
+    if not (args.json or args.explain):
+        # The text only: no record a line (a million-line document's records took 200 MB).
+        write_stdout(sys.stdout.buffer, cleaner.summarize_documents([doc])[0].text)
+        return EXIT_OK
     (result,) = cleaner.explain_documents([doc])
     if args.json:
         output = json.dumps(result.to_dict(), ensure_ascii=False) + "\n"
-    elif args.explain and args.format == "marked":
+    elif args.format == "marked":
         from ..io.marked import to_marked
 
         output = to_marked(result, preamble=True)
-    elif args.explain:
-        output = format_explanation(result)
     else:
-        output = result.text
+        output = format_explanation(result)
     write_stdout(sys.stdout.buffer, output)
     return EXIT_OK

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import numpy as np
 
@@ -165,23 +165,14 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
 
     # One string for the batch; "\n" cannot occur inside a line.
     joined = "\n".join(texts) + "\n"
-    # surrogatepass: a lone surrogate (JSON can carry one) is a code point like any other here.
-    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    classes = np.take(_class_table(), cps, mode="clip")
     char_lens = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     starts = np.concatenate([[0], np.cumsum(char_lens + 1)[:-1]])
     nonempty = char_lens > 0
-    last_pos = starts + np.maximum(char_lens - 1, 0)
-    first_cls = np.where(nonempty, classes[starts], _OTHER)
-    last_cls = np.where(nonempty, classes[last_pos], _OTHER)
-    last_cp = np.where(nonempty, cps[last_pos], 0)
-
-    # Words: a non-space character after a space or at a line start.
-    is_space = classes <= _NL
-    word_start = ~is_space
-    word_start[1:] &= is_space[:-1]
-    cell_of_char = _line_class_cells(classes, word_start, char_lens)
-    cells = np.bincount(cell_of_char, minlength=n * _N_CELLS).reshape(n, 2, _N_CLASSES)
+    chars_pass = _character_pass(joined, starts, char_lens)
+    cells, slash_or_paren, owner = chars_pass.cells, chars_pass.slash_or_paren, chars_pass.owner
+    first_cls = np.where(nonempty, chars_pass.first_cls, _OTHER)
+    last_cls = np.where(nonempty, chars_pass.last_cls, _OTHER)
+    last_cp = np.where(nonempty, chars_pass.last_cp, 0)
     counts = cells.sum(axis=1).astype(np.float32)
     words = cells[:, 1].sum(axis=1).astype(np.float32)
     capitalised = cells[:, 1, _UPPER].astype(np.float32)
@@ -203,10 +194,8 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     credit[short] = np.fromiter(map(bool, map(_CREDIT_LINE.match, short_texts)), dtype=bool, count=len(short))
     credit[short] |= np.fromiter(map(bool, map(_CREDIT_AGENCY.search, short_texts)), dtype=bool, count=len(short))
     # Only lines with a "/" or "(" among their last 70 characters can end in a credit.
-    slash_or_paren = np.flatnonzero(classes >= _SLASH)
-    owner = cell_of_char[slash_or_paren] // _N_CELLS
     copyright_ = _lines_containing(joined, _COPYRIGHT_NEEDLES, starts)
-    copyright_[_lines_with_c_mark(cps, slash_or_paren, owner)] = True
+    copyright_[chars_pass.c_marked] = True
     near_end = owner[starts[owner] + char_lens[owner] - slash_or_paren <= 70]
     ends_credit = np.zeros(n, dtype=bool)
     for i in np.unique(near_end).tolist():
@@ -268,19 +257,79 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     return LineFeatures(texts, doc_starts, doc_ids, own, long, marker, duplicate, lowered)
 
 
-def _line_class_cells(classes: np.ndarray, word_start: np.ndarray, char_lens: np.ndarray) -> np.ndarray:
-    """Each character's bincount cell: its line, its class, and whether it starts a word.
+#: Characters of a batch classified at a time (`_character_pass`): the
+#: per-character arrays (code points, classes, bincount cells: 14 bytes a
+#: character) stay a few tens of MB however long the batch or its lines are.
+CHAR_CHUNK = 1 << 21
 
-    One bincount over these cells counts each line's characters of every
-    class, its words and its capitalised words at once: separate bincounts
-    took three more passes over the batch, plus one to widen int32 line
-    numbers to the int64 that bincount reads.
+
+class _CharacterCounts(NamedTuple):
+    """What `line_features` reads from every character of a batch (`_character_pass`)."""
+
+    cells: np.ndarray  # (n_lines, 2, _N_CLASSES): characters of each class, not at / at a word start
+    first_cls: np.ndarray  # class of each line's first character (junk for an empty line)
+    last_cls: np.ndarray  # ... of its last character
+    last_cp: np.ndarray  # code point of its last character
+    slash_or_paren: np.ndarray  # positions in the batch of "/" and "(" (classes >= _SLASH)
+    owner: np.ndarray  # the line of each of those
+    c_marked: np.ndarray  # lines where "(c) " or "(C) " starts at a "("
+
+
+def _character_pass(joined: str, starts: np.ndarray, char_lens: np.ndarray) -> _CharacterCounts:
+    """Classify the batch's characters, CHAR_CHUNK at a time, and count them per line.
+
+    One bincount over cells (line, class, word start) counts each line's
+    characters of every class, its words and its capitalised words at once.
+    Done chunk by chunk, with the class of the character before a chunk
+    carried over for word starts, the counts are those of one pass over
+    the whole batch; memory is bounded by the chunk, not by the longest
+    line (a 50 MB line took 1 GB in one pass).
     """
-    kind = classes + np.uint8(_N_CLASSES) * word_start  # uint8: < _N_CELLS
-    line_cells = np.arange(0, len(char_lens) * _N_CELLS, _N_CELLS)
-    cells = np.repeat(line_cells, char_lens + 1)  # + 1: the "\n" closing each line
-    cells += kind
-    return cells
+    n = len(starts)
+    table = _class_table()
+    ends = starts + char_lens  # each line's "\n"
+    last_pos = starts + np.maximum(char_lens - 1, 0)
+    cells = np.zeros((n, 2, _N_CLASSES), dtype=np.int64)
+    first_cls = np.zeros(n, dtype=np.uint8)
+    last_cls = np.zeros(n, dtype=np.uint8)
+    last_cp = np.zeros(n, dtype=np.uint32)
+    positions: list[np.ndarray] = []
+    owners: list[np.ndarray] = []
+    marked: list[np.ndarray] = []
+    before_is_space = True  # the batch's first character starts a word unless it is a space
+    total = len(joined)
+    for c0 in range(0, total, CHAR_CHUNK):
+        c1 = min(c0 + CHAR_CHUNK, total)
+        # surrogatepass: a lone surrogate (JSON can carry one) is a code point like any other here.
+        # Three characters more: "(c) " may start at the chunk's end.
+        cps = np.frombuffer(joined[c0 : c1 + 3].encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        classes = np.take(table, cps[: c1 - c0], mode="clip")
+        is_space = classes <= _NL
+        word_start = ~is_space
+        word_start[1:] &= is_space[:-1]
+        word_start[0] &= before_is_space
+        before_is_space = bool(is_space[-1])
+        # The lines this chunk touches, and how many of their characters (with the "\n") it holds.
+        l0 = int(np.searchsorted(starts, c0, side="right")) - 1
+        l1 = int(np.searchsorted(starts, c1 - 1, side="right"))
+        held = np.minimum(ends[l0:l1] + 1, c1) - np.maximum(starts[l0:l1], c0)
+        line_of_char = np.repeat(np.arange(l1 - l0, dtype=np.int64), held)
+        kind = classes + np.uint8(_N_CLASSES) * word_start  # uint8: < _N_CELLS
+        cells[l0:l1] += np.bincount(
+            line_of_char * _N_CELLS + kind, minlength=(l1 - l0) * _N_CELLS
+        ).reshape(l1 - l0, 2, _N_CLASSES)
+        for at, out_cls, out_cp in ((starts, first_cls, None), (last_pos, last_cls, last_cp)):
+            lines = np.arange(l0, l1)[(at[l0:l1] >= c0) & (at[l0:l1] < c1)]
+            out_cls[lines] = classes[at[lines] - c0]
+            if out_cp is not None:
+                out_cp[lines] = cps[at[lines] - c0]
+        local = np.flatnonzero(classes >= _SLASH)
+        owner = line_of_char[local] + l0
+        positions.append(local + c0)
+        owners.append(owner)
+        marked.append(_lines_with_c_mark(cps, local, owner))
+    join = (lambda parts: np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64))
+    return _CharacterCounts(cells, first_cls, last_cls, last_cp, join(positions), join(owners), join(marked))
 
 
 def _lines_containing(haystack: str, needles: Sequence[str], starts: np.ndarray) -> np.ndarray:

@@ -46,6 +46,7 @@ __all__ = [
     "read_card",
     "read_onnx",
     "read_skops",
+    "check_files",
     "sha256",
     "write_card",
 ]
@@ -87,7 +88,41 @@ def joined_vocabulary(vocabulary: Sequence[str]) -> str:
 
 def sha256(path: Path) -> str:
     """The SHA-256 of a file, as the card records it."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+#: The card's hash field of each file a model may have; the card names a file by having its field.
+CARD_HASHES = {".npz": "arrays_sha256", ".skops": "sha256", ".onnx": "onnx_sha256"}
+
+
+def check_files(path: Path, card: dict[str, Any]) -> None:
+    """Refuse the model unless every file its card names that is there matches its SHA-256.
+
+    Checked on every load, prediction too, and not only the files that
+    load then reads: a truncated or swapped NAME.skops beside an intact card
+    and NAME.npz means the model on disk is not the one its card describes,
+    and the next `train --base` or `add_onnx` would build on it. A file
+    may be absent when a load does not need it (a cluster cleans with
+    NAME.npz and NAME.json alone); whoever needs a file says so when it is
+    missing (`model_card`, `load_model`). Hashing the shipped model's three
+    files costs a few milliseconds of start-up.
+    """
+    for suffix, field in CARD_HASHES.items():
+        file = path.with_suffix(suffix)
+        if field not in card or not file.exists():
+            continue
+        try:
+            digest = sha256(file)
+        except OSError as exc:
+            raise ModelError(f"cannot read model file {file}: {exc}") from None
+        if digest != card[field]:
+            remedy = "delete it to run stage 2 with scikit-learn, or " if suffix == ".onnx" else ""
+            raise ModelError(
+                f"{file} does not match the SHA-256 in its card {path.with_suffix('.json').name}: refusing the model "
+                f"(the file is truncated or replaced; {remedy}copy the model's files again together, "
+                "or use --trust-model for a file you made)"
+            )
 
 
 def library_versions() -> dict[str, str]:
@@ -148,10 +183,8 @@ def model_card(path: str | Path | None) -> ModelCard:
     return card
 
 
-def read_arrays(path: Path, card: dict[str, Any], trust: bool) -> dict[str, np.ndarray]:
-    """NAME.npz as a dict of arrays; object arrays (pickles) are refused by NumPy itself."""
-    if not trust and card.get("arrays_sha256") != sha256(path):
-        raise ModelError(f"{path} does not match the SHA-256 in its card: refusing it (use --trust-model to override)")
+def read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """NAME.npz as a dict of arrays (hash checked by `check_files`); object arrays (pickles) are refused by NumPy itself."""
     try:
         with np.load(path, allow_pickle=False) as npz:
             return {name: npz[name] for name in npz.files}
@@ -159,29 +192,22 @@ def read_arrays(path: Path, card: dict[str, Any], trust: bool) -> dict[str, np.n
         raise ModelError(f"cannot load model arrays {path}: {exc}") from None
 
 
-def read_onnx(path: Path, card: dict[str, Any], trust: bool) -> OnnxTrees | None:
+def read_onnx(path: Path, card: dict[str, Any]) -> OnnxTrees | None:
     """Stage 2 for onnxruntime, when the card names NAME.onnx, the file is there and onnxruntime is installed.
 
-    Nothing is imported here: the session is made on first use. A file
-    that does not match its card is refused, as the other files are.
+    Nothing is imported here: the session is made on first use. Its hash
+    is checked with the other files' (`check_files`), onnxruntime or not.
     """
     if "onnx_sha256" not in card or not path.exists() or not onnxruntime_installed():
         return None
-    if not trust and card["onnx_sha256"] != sha256(path):
-        raise ModelError(
-            f"{path} does not match the SHA-256 in its card: refusing it "
-            "(delete it to run stage 2 with scikit-learn, or use --trust-model)"
-        )
     return OnnxTrees(path.read_bytes())
 
 
-def read_skops(path: Path, card: dict[str, Any], trust: bool) -> dict[str, Any]:
-    """The .skops payload, after its hash check; skops refuses any type outside the list."""
+def read_skops(path: Path, trust: bool) -> dict[str, Any]:
+    """The .skops payload (hash checked by `check_files`); skops refuses any type outside the list unless `trust`."""
     import skops.io
     from skops.io.exceptions import UntrustedTypesFoundException
 
-    if not trust and card.get("sha256") != sha256(path):
-        raise ModelError(f"{path} does not match the SHA-256 in its card: refusing it (use --trust-model to override)")
     try:
         # One parse: skops refuses any type outside the list. Only then is the
         # file read again, to name the types in the message (or to trust them).

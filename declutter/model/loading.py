@@ -14,7 +14,7 @@ import numpy as np
 
 from ..errors import ModelError
 from ..features import BIGRAM_BUCKETS, CONTEXT_NAMES
-from .files import model_card, model_name, read_arrays, read_card, read_onnx, read_skops, write_card
+from .files import check_files, model_card, model_name, read_arrays, read_card, read_onnx, read_skops, write_card
 from .linemodel import CLASSES, LineModel
 from .onnx_export import write_onnx
 from .outlet import OutletMemory
@@ -29,25 +29,28 @@ def load_model(path: str | Path | None = None, *, trust: bool = False, estimator
     `path` is NAME.skops or NAME.npz. `estimators=False` reads only
     NAME.npz and the card, what prediction needs (no scikit-learn or skops
     import, and NAME.skops need not be there); training and extending need
-    the estimators from NAME.skops too. A file whose hash does not match its
-    card, or a `.skops` with any type outside the short list a declutter
+    the estimators from NAME.skops too. Any of the model's files whose hash
+    does not match its card (`check_files`: all that are there, whether this
+    load reads them or not), or a `.skops` with any type outside the short list a declutter
     model uses, is refused unless `trust=True` (the CLI's `--trust-model`).
     """
     card = model_card(path)
     path = model_name(path)
+    if not trust:
+        check_files(path, card)
     try:
         if card["format"] >= 3:
-            model = from_arrays(read_arrays(path.with_suffix(".npz"), card, trust), card)
-            model.stages[1].onnx = read_onnx(path.with_suffix(".onnx"), card, trust)
+            model = from_arrays(read_arrays(path.with_suffix(".npz")), card)
+            model.stages[1].onnx = read_onnx(path.with_suffix(".onnx"), card)
             if estimators:
                 if not path.exists():
                     raise ModelError(f"{path} is missing: training or extending from a model needs its estimators")
-                payload = read_skops(path, card, trust)
+                payload = read_skops(path, trust)
                 payload["text_model"].coef_ = model.stages[0].coef
                 model.adopt_estimators(payload["text_model"], payload["context_model"])
                 model.anchor = anchor_of(payload)
         else:  # formats 1 and 2: everything in the .skops
-            model = from_skops(read_skops(path, card, trust), card)
+            model = from_skops(read_skops(path, trust), card)
         problem = shape_problem(model)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise ModelError(f"{path} is not a declutter model this version can read ({type(exc).__name__}: {exc})") from None
