@@ -127,9 +127,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--text-shape", choices=("auto", "residue"), default=Config().shape,
                         help="Config.shape for text input (residue documents, clean in clean out): what `declutter` "
                         "on text does (default: %(default)s)")
-    parser.add_argument("--page-shape", choices=("auto", "page"), default="page",
-                        help="Config.shape for all-page-text documents: `page` is what the HTML door uses "
-                        "(default: %(default)s)")
+    parser.add_argument("--page-shape", choices=("auto", "page"), default=Config().shape,
+                        help="Config.shape for all-page-text documents: the default is what `declutter --html` "
+                        "does (default: %(default)s)")
     parser.add_argument("--no-cico", action="store_true", help="skip clean-in-clean-out")
     parser.add_argument("--no-declutter", action="store_true", help="run the baselines only")
     parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write every number to OUT")
