@@ -86,20 +86,33 @@ def resolve_models(args: argparse.Namespace, extra: Sequence[str] = ()) -> Model
     return models
 
 
+_ROOT = Path(__file__).resolve().parents[1]
+
+
+def shown(path: object) -> str:
+    """A path as the report shows it: relative to the checkout when inside it, so docs/benchmarks.md names no machine.
+
+    >>> shown(_ROOT / "build" / "lines"), shown("/elsewhere/lines")
+    ('build/lines', '/elsewhere/lines')
+    """
+    p = Path(str(path)).absolute()
+    return str(p.relative_to(_ROOT)) if p.is_relative_to(_ROOT) else str(path)
+
+
 def describe_models(models: Models, args: argparse.Namespace, extra: Sequence[str] = ()) -> list[str]:
     if models.main is None:
         return [f"declutter: NOT RUN ({models.note}); baselines only"]
     m = models.main
     override = f"; --threshold {models.threshold} overrides every card" if models.threshold is not None else ""
-    out = [(f"declutter: model {m.name} ({models.path}, sha256 {str(m.card.get('sha256', '?'))[:12]}), thresholds "
+    out = [(f"declutter: model {m.name} ({shown(models.path)}, sha256 {str(m.card.get('sha256', '?'))[:12]}), thresholds "
            f"{m.threshold} / page {m.page_threshold}{override}; trained on "
            f"{', '.join(sorted(models.training_sets)) or 'unknown'}")]
     for name in sorted(models.training_sets & (set(args.datasets) | set(extra))):
         if name in models.lodo:
             lodo = models.lodo[name][0]
-            out.append(f"  {name}: LODO model {models.lodo[name][1]}, its own thresholds {lodo.threshold} / page "
+            out.append(f"  {name}: LODO model {shown(models.lodo[name][1])}, its own thresholds {lodo.threshold} / page "
                        f"{lodo.page_threshold}")
         else:
-            why = models.refused.get(name, f"no {args.lodo_models}/{name}.skops")
+            why = models.refused.get(name, f"no {shown(args.lodo_models)}/{name}.skops")
             out.append(f"  {name}: IN TRAINING ({why}): declutter's figures marked *, in no mean")
     return out

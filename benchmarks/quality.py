@@ -59,7 +59,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 from benchmarks import report
 from benchmarks.baselines import Decision, c4_rules, justext_rules, keep_all, kept_text
 from benchmarks.cico import sample_gold, score_cico
-from benchmarks.heldout import Models, describe_models, resolve_models
+from benchmarks.heldout import Models, describe_models, resolve_models, shown
 from benchmarks.scoring import (
     ENGLISH,
     NON_ENGLISH_SETS,
@@ -320,7 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     load_before = _load_average()
     threads = f"{args.threads} thread(s)" if args.threads > 0 else "default threading"
     when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
-    header = [(f"declutter quality benchmark, {when}, commit {_git_commit()}: {args.lines}, "
+    header = [(f"declutter quality benchmark, {when}, commit {_git_commit()}: {shown(args.lines)}, "
               f"{f'at most {args.max_docs}' if args.max_docs > 0 else 'all'} docs per set and shape (wcxb_dev: {' '.join(args.wcxb_types)} pages); "
               f"{threads}; load average {load_before}; shapes: text {args.text_shape}, page {args.page_shape}")]
     header += describe_models(models, args, NON_ENGLISH_SETS)
@@ -387,8 +387,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.json.write_text(json.dumps(dump, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {args.json}")
     if args.write_docs:
-        shown = re.sub(r" --json \S+", "", command)  # where the JSON went does not change a figure
-        section = (f"## Quality on held-out sets (benchmarks/quality.py)\n\n```\n{shown}\n```\n\n"
+        command_shown = re.sub(r" --json \S+", "", command)  # where the JSON went does not change a figure
+        section = (f"## Quality on held-out sets (benchmarks/quality.py)\n\n```\n{command_shown}\n```\n\n"
                    f"Run in {seconds:.0f} s.\n\n{text}\n")
         report.write_docs(args.write_docs, section)
         print(f"wrote {args.write_docs}")
