@@ -211,13 +211,13 @@ def resplit(outputs: Sequence[str | None], blank_before: Sequence[bool]) -> tupl
     is one line, unless the first one is a metadata header only, which
     splitting takes off.
 
-    >>> outputs, blank = ["date 2020-01-01 Title", None, "Body. ", "More."], [False, True, True, False]
+    >>> outputs, blank = ["date 1999-01-01 Title", None, "Body. ", "More."], [False, True, True, False]
     >>> resplit(outputs, blank)
     (['Title', 'Body.', 'More.'], [False, True, False], [0, 2, 3])
     >>> doc = split_document(render(outputs, blank))
     >>> resplit(outputs, blank)[:2] == (doc.texts, doc.blank_before)
     True
-    >>> resplit(["date 2020-01-01", "Body."], [False, False])
+    >>> resplit(["date 1999-01-01", "Body."], [False, False])
     (['Body.'], [False], [1])
     """
     kept = [i for i, output in enumerate(outputs) if output is not None]

@@ -225,7 +225,7 @@ class Cleaner:
                     texts2, blank2, origins = again
                     first = next((j for j, output in enumerate(finished.outputs) if output is not None), None)
                     if first is not None and first not in origins[:1]:
-                        # A kept first line that is only a metadata header (" date 2020-01-02" once the
+                        # A kept first line that is only a metadata header (" date 1999-01-02" once the
                         # line above it went): the next clean would take it off, so it goes now.
                         i = int(where[first])
                         done.metadata.update(parse_header(done.outputs[i] or "")[0])

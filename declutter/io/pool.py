@@ -46,10 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["START_WORKERS_SECONDS", "TEST_KILL_ENV", "died_result", "effective_jobs", "pool_results"]
 
 #: Start worker processes only when the chunks read ahead would take longer than this
-#: in one process (CPU seconds at the second chunk's pace). Calibrated on the 2-core
-#: machine with a load of 6-9 from other jobs (2026-12-06, docs/batch.md): forked workers
-#: then lost ~8% to one process on 2,000 residue documents (~1.5 s of work after the two
-#: first chunks), the machine having no idle core to give; 3 s keeps such inputs in-process.
+#: in one process (CPU seconds at the second chunk's pace); calibrated on 2,000 residue
+#: documents on a busy 2-core machine (docs/batch.md).
 START_WORKERS_SECONDS = 3.0
 #: Clean in the parent while the workers start (tests turn it off to send every chunk to a worker).
 HEAD_START = True
