@@ -60,6 +60,8 @@ __all__ = ["Cleaner", "Summary", "MAX_PASSES"]
 #: Each pass after the first runs on the lines the previous one kept; on
 #: real pages three passes reach the fixed point (benchmarks/idempotence.py).
 MAX_PASSES = 8
+#: Lines whose indices `_settle` turns into Python ints at a time.
+_CHUNK = 65_536
 
 
 class Cleaner:
@@ -202,21 +204,24 @@ class Cleaner:
             scores, title_scores = np.round(stage2[:, BOILERPLATE], 4), np.round(stage2[:, TITLE], 4)
             unsettled = []
             for (k, texts, blank, where), a, b in zip(todo, starts[:-1].tolist(), starts[1:].tolist()):
-                finished = finish(texts, labels[a:b], self.config)
+                doc_labels = labels if (a, b) == (0, len(labels)) else labels[a:b]  # one document: no copy
+                finished = finish(texts, doc_labels, self.config)
                 if n == 1:
                     done = _Settled(
-                        labels[a:b], reasons[a:b], thresholds[a:b], scores[a:b], title_scores[a:b],
+                        doc_labels, reasons if (a, b) == (0, len(reasons)) else reasons[a:b],
+                        thresholds[a:b], scores[a:b], title_scores[a:b],
                         finished.outputs, finished.cuts, finished.repairs, finished.title, {},
                     )
                     settled.append(done)
                 else:
                     done = settled[k]._replace(title=finished.title)
-                    for j, i in enumerate(where.tolist()):
-                        label = done.labels[i] = labels[a + j]  # article or title may swap
-                        done.outputs[i] = finished.outputs[j]
-                        if label == "boilerplate":  # why it goes: this pass's score against its threshold
-                            done.reasons[i], done.thresholds[i] = "reclean", thresholds[a + j]
-                            done.scores[i], done.title_scores[i] = scores[a + j], title_scores[a + j]
+                    for lo in range(0, len(where), _CHUNK):  # a chunk's indices at a time, not a million ints
+                        for j, i in enumerate(where[lo : lo + _CHUNK].tolist(), lo):
+                            label = done.labels[i] = labels[a + j]  # article or title may swap
+                            done.outputs[i] = finished.outputs[j]
+                            if label == "boilerplate":  # why it goes: this pass's score against its threshold
+                                done.reasons[i], done.thresholds[i] = "reclean", thresholds[a + j]
+                                done.scores[i], done.title_scores[i] = scores[a + j], title_scores[a + j]
                     done.cuts.extend((int(where[j]), cut) for j, cut in finished.cuts)
                     done.repairs.extend(Repair(int(where[r.line]), r.name, r.before, r.after) for r in finished.repairs)
                     settled[k] = done
@@ -231,6 +236,8 @@ class Cleaner:
                         done.metadata.update(parse_header(done.outputs[i] or "")[0])
                         done.outputs[i], done.labels[i], done.reasons[i] = None, "boilerplate", "header"
                     unsettled.append((k, texts2, blank2, np.asarray(where)[np.asarray(origins, dtype=np.int64)]))
+                    del origins, texts2, blank2
+                again = None  # its list of indices would outlive this pass
             # This pass's arrays go before the next pass makes its own (the kept ones are views).
             del labels, reasons, thresholds, stage2, scores, title_scores, finished
             todo = unsettled
