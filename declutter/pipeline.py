@@ -229,13 +229,13 @@ class Cleaner:
                 if again is not None and again[0] != texts:
                     texts2, blank2, origins = again
                     first = next((j for j, output in enumerate(finished.outputs) if output is not None), None)
-                    if first is not None and first not in origins[:1]:
+                    if first is not None and (not len(origins) or int(origins[0]) != first):
                         # A kept first line that is only a metadata header (" date 1999-01-02" once the
                         # line above it went): the next clean would take it off, so it goes now.
                         i = int(where[first])
                         done.metadata.update(parse_header(done.outputs[i] or "")[0])
                         done.outputs[i], done.labels[i], done.reasons[i] = None, "boilerplate", "header"
-                    unsettled.append((k, texts2, blank2, np.asarray(where)[np.asarray(origins, dtype=np.int64)]))
+                    unsettled.append((k, texts2, blank2, np.asarray(where)[origins]))
                     del origins, texts2, blank2
                 again = None  # its list of indices would outlive this pass
             # This pass's arrays go before the next pass makes its own (the kept ones are views).
