@@ -9,6 +9,7 @@ Python work is only writing the result down).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -41,6 +42,8 @@ CONTEXT_OVERRULE_P = 0.05  # stage 1's P(boilerplate) under which context may no
 
 # Lines are first compared by this many casefolded characters (`repeated_lines`).
 _HEAD_KEY_CHARS = 24
+# Lines whose indices `repeated_lines` turns into Python ints at a time.
+_CHUNK = 65_536
 
 
 @dataclass(frozen=True, slots=True)
@@ -295,10 +298,14 @@ def repeated_lines(texts: list[str], doc_ids: np.ndarray) -> np.ndarray:
     if not len(recurring):
         return out
     # Hashed as they are made, not kept: in a dump of a million short lines nearly every line recurs.
-    keys = np.fromiter(map(hash, map(str.casefold, pick(stripped, recurring))), dtype=np.int64, count=len(recurring))
+    # A chunk of lines at a time: their indices as ints (36 bytes each) only for that chunk.
+    chunks = range(0, len(recurring), _CHUNK)
+    picked = chain.from_iterable(pick(stripped, recurring[lo : lo + _CHUNK]) for lo in chunks)
+    keys = np.fromiter(map(hash, map(str.casefold, picked)), dtype=np.int64, count=len(recurring))
     repeat = recurring[seen_before_in_document(keys, doc_ids[recurring])]
-    for i in repeat.tolist():
-        out[i] = is_sentence(stripped[i].casefold())
+    for lo in range(0, len(repeat), _CHUNK):
+        for i in repeat[lo : lo + _CHUNK].tolist():
+            out[i] = is_sentence(stripped[i].casefold())
     return out
 
 
