@@ -17,17 +17,18 @@ from __future__ import annotations
 import argparse
 import difflib
 import gzip
-import hashlib
-import heapq
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from a checkout
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.same_outputs import sample
+
 DATA = ROOT.parent / "shared" / "data"
-MAX_HTML_CHARS = 1_000_000
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -36,25 +37,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--show", type=int, default=5, help="differing documents printed per shape")
     return parser.parse_args(argv)
-
-
-def sample(data: Path, n: int) -> list[dict[str, Any]]:
-    """The `n` pages with the smallest SHA-256 of their id: {"id", "html", "text"}."""
-    heap: list[tuple[int, str, str, str]] = []  # (-key, id, html, text): a max-heap of the n smallest
-    for path in sorted(data.glob("*.jsonl.gz")):
-        with gzip.open(path, "rt", encoding="utf-8") as fh:
-            for raw in fh:
-                page = json.loads(raw)
-                html = page.get("html") or ""
-                if not html or len(html) > MAX_HTML_CHARS:
-                    continue
-                key = -int(hashlib.sha256(page["id"].encode()).hexdigest()[:16], 16)
-                item = (key, page["id"], html, page.get("text") or "")
-                if len(heap) < n:
-                    heapq.heappush(heap, item)
-                elif item > heap[0]:
-                    heapq.heapreplace(heap, item)
-    return [{"id": i, "html": h, "text": t} for _, i, h, t in sorted(heap, reverse=True)]
 
 
 def passes(texts: list[str], n: int = 3) -> list[list[str]]:

@@ -114,8 +114,8 @@ def extract_residue(html: str) -> str | None:
 
 
 def sample(data: Path, pages: int) -> list[dict[str, Any]]:
-    """The `pages` pages with the smallest SHA-256 of their id, over every dataset."""
-    heap: list[tuple[str, str, str]] = []  # max-heap by negated order: (neg key, id, html)
+    """The `pages` pages with the smallest SHA-256 of their id, over every dataset: {"id", "html", "text"}."""
+    heap: list[tuple[str, str, str, str]] = []  # max-heap by negated order: (neg key, id, html, gold text)
     for path in sorted(data.glob("*.jsonl.gz")):
         with gzip.open(path, "rt", encoding="utf-8") as fh:
             for raw in fh:
@@ -124,13 +124,13 @@ def sample(data: Path, pages: int) -> list[dict[str, Any]]:
                 if not html or len(html) > MAX_HTML_CHARS:
                     continue
                 key = hashlib.sha256(page["id"].encode()).hexdigest()
-                item = (_neg(key), page["id"], html)
+                item = (_neg(key), page["id"], html, page.get("text") or "")
                 if len(heap) < pages:
                     heapq.heappush(heap, item)
                 elif item > heap[0]:
                     heapq.heapreplace(heap, item)
     chosen = sorted(heap, reverse=True)
-    return [{"id": doc_id, "html": html} for _, doc_id, html in chosen]
+    return [{"id": doc_id, "html": html, "text": text} for _, doc_id, html, text in chosen]
 
 
 def _neg(hexdigest: str) -> str:
