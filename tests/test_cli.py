@@ -153,3 +153,26 @@ def test_single_pass_output_is_one_pass(run_cli):
 
     text = SEED.read_text(encoding="utf-8")
     assert run_cli(["--single-pass", str(SEED)]).text == Cleaner(Config(fixed_point=False)).clean(text)
+
+
+def test_shape_is_wired_to_config_in_the_filter_and_batch():
+    """--shape NAME is Config(shape=NAME) for the filter and `declutter batch`; an unknown shape is bad usage."""
+    from declutter.cli import parse_args
+    from declutter.cli.filter import config_from_args
+
+    assert config_from_args(parse_args(["story.txt"])).shape == "auto"
+    assert config_from_args(parse_args(["--shape", "residue", "story.txt"])).shape == "residue"
+    assert config_from_args(parse_args(["batch", "--shape", "page", "-o", "out.jsonl", "in.jsonl"])).shape == "page"
+
+
+def test_shape_residue_judges_every_line_at_the_residue_cut(run_cli):
+    """Seed 000's donation block goes only under the page cut (auto finds the document page-like);
+    read as residue, more of it stays: the flag changes what is kept, as Config(shape=...) does."""
+    from declutter import Cleaner, Config
+
+    text = SEED.read_text(encoding="utf-8")
+    residue = run_cli(["--shape", "residue", str(SEED)])
+    assert residue.code == 0
+    assert residue.text == Cleaner(Config(shape="residue")).clean(text)
+    assert len(residue.text) > len(run_cli([str(SEED)]).text)
+    assert run_cli(["--shape", "pages", str(SEED)]).code == 2

@@ -104,7 +104,8 @@ def _read_input(name: str) -> bytes:
 def config_from_args(args: argparse.Namespace) -> Config:
     """The Config the cleaning options ask for."""
     return Config(
-        threshold=args.threshold, keep_title=not args.no_title, repair=not args.no_repair, fixed_point=not args.single_pass
+        threshold=args.threshold, keep_title=not args.no_title, repair=not args.no_repair,
+        fixed_point=not args.single_pass, shape=args.shape,
     )
 
 

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+from ..config import SHAPE_CHOICES
 from ..errors import DeclutterError
 
 __all__ = [
@@ -90,6 +91,12 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
         "--single-pass", action="store_true",
         help="clean each document in one pass, about half the CPU; the output may change if cleaned again "
         "(default: clean to a fixed point, so cleaning the output again changes nothing)",
+    )
+    parser.add_argument(
+        "--shape", choices=SHAPE_CHOICES, default="auto",
+        help="what the input is: 'residue' (an extractor's output: one cut for every line, keeps more lists, "
+        "tables and short lines), 'page' (all of a page's text: the lower page cut outside the story), or "
+        "'auto' (judged per document from its scores; default)",
     )
     kind = parser.add_mutually_exclusive_group()  # both at once is refused (exit 2), not the last one winning
     kind.add_argument(
