@@ -56,6 +56,8 @@ from .windows import predict_in_windows
 
 __all__ = ["Cleaner", "Summary", "MAX_PASSES"]
 
+_NO_SCORES = np.zeros(0)  # `_settle(scores=False)`: no per-line scores kept
+
 #: Passes over one document at most (see "Cleaning to a fixed point" above).
 #: Each pass after the first runs on the lines the previous one kept; on
 #: real pages three passes reach the fixed point (benchmarks/idempotence.py).
@@ -178,7 +180,7 @@ class Cleaner:
         The same decisions as `explain_documents`, without a `Line` per line:
         making and filling those cost a tenth of cleaning a residue document.
         """
-        settled = self._settle(docs)
+        settled = self._settle(docs, scores=False)
         name = self.model.name
         summaries = []
         for doc, done in zip(docs, settled):
@@ -187,10 +189,13 @@ class Cleaner:
             summaries.append(Summary(text, len(doc.texts), dict(dropped), len(done.repairs), name))
         return summaries
 
-    def _settle(self, docs: Sequence[Document]) -> list[_Settled]:
+    def _settle(self, docs: Sequence[Document], scores: bool = True) -> list[_Settled]:
         """Each document cleaned to a fixed point: see "Cleaning to a fixed point".
 
         Every pass classifies the documents still unsettled in one model call.
+        `scores=False` (`summarize_documents`) keeps no per-line score or
+        threshold (empty arrays): three float arrays a line that the text and
+        counts never read, a third of what a huge document's passes hold.
         """
         if not docs:
             return []
@@ -200,8 +205,12 @@ class Cleaner:
         todo = [(k, doc.texts, doc.blank_before, range(len(doc.texts))) for k, doc in enumerate(docs)]
         passes = MAX_PASSES if self.config.fixed_point else 1
         for n in range(1, passes + 1):
-            (labels, reasons, thresholds), stage2, starts = self._decide([texts for _, texts, _, _ in todo], one_shot)
-            scores, title_scores = np.round(stage2[:, BOILERPLATE], 4), np.round(stage2[:, TITLE], 4)
+            decisions, stage2, starts = self._decide([texts for _, texts, _, _ in todo], one_shot)
+            labels, reasons, thresholds = decisions
+            if scores and n == 1:
+                line_scores, title_scores = np.round(stage2[:, BOILERPLATE], 4), np.round(stage2[:, TITLE], 4)
+            else:  # a later pass records a score only for the lines it drops (below)
+                line_scores = title_scores = thresholds = _NO_SCORES
             unsettled = []
             for (k, texts, blank, where), a, b in zip(todo, starts[:-1].tolist(), starts[1:].tolist()):
                 doc_labels = labels if (a, b) == (0, len(labels)) else labels[a:b]  # one document: no copy
@@ -209,7 +218,7 @@ class Cleaner:
                 if n == 1:
                     done = _Settled(
                         doc_labels, reasons if (a, b) == (0, len(reasons)) else reasons[a:b],
-                        thresholds[a:b], scores[a:b], title_scores[a:b],
+                        thresholds[a:b], line_scores[a:b], title_scores[a:b],
                         finished.outputs, finished.cuts, finished.repairs, finished.title, {},
                     )
                     settled.append(done)
@@ -220,8 +229,11 @@ class Cleaner:
                             label = done.labels[i] = labels[a + j]  # article or title may swap
                             done.outputs[i] = finished.outputs[j]
                             if label == "boilerplate":  # why it goes: this pass's score against its threshold
-                                done.reasons[i], done.thresholds[i] = "reclean", thresholds[a + j]
-                                done.scores[i], done.title_scores[i] = scores[a + j], title_scores[a + j]
+                                done.reasons[i] = "reclean"
+                                if scores:
+                                    done.thresholds[i] = decisions.thresholds[a + j]
+                                    done.scores[i] = np.round(stage2[a + j, BOILERPLATE], 4)
+                                    done.title_scores[i] = np.round(stage2[a + j, TITLE], 4)
                     done.cuts.extend((int(where[j]), cut) for j, cut in finished.cuts)
                     done.repairs.extend(Repair(int(where[r.line]), r.name, r.before, r.after) for r in finished.repairs)
                     settled[k] = done
@@ -239,7 +251,7 @@ class Cleaner:
                     del origins, texts2, blank2
                 again = None  # its list of indices would outlive this pass
             # This pass's arrays go before the next pass makes its own (the kept ones are views).
-            del labels, reasons, thresholds, stage2, scores, title_scores, finished
+            del decisions, labels, reasons, thresholds, stage2, line_scores, title_scores, finished
             todo = unsettled
             if not todo:
                 break
