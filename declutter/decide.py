@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .document import ARTICLE, BOILERPLATE, TITLE
-from .features import pick, seen_before_in_document
+from .features import pick, recurs_in_document, seen_before_in_document
 from .sentences import is_sentence
 
 __all__ = [
@@ -294,7 +294,7 @@ def repeated_lines(texts: list[str], doc_ids: np.ndarray) -> np.ndarray:
     head = itemgetter(slice(_HEAD_KEY_CHARS))
     heads = map(head, map(str.casefold, map(head, stripped)))
     head_keys = np.fromiter(map(hash, heads), dtype=np.int64, count=len(stripped))
-    recurring = np.flatnonzero(_recurs_in_document(head_keys, doc_ids))
+    recurring = np.flatnonzero(recurs_in_document(head_keys, doc_ids))
     if not len(recurring):
         return out
     # Hashed as they are made, not kept: in a dump of a million short lines nearly every line recurs.
@@ -309,7 +309,3 @@ def repeated_lines(texts: list[str], doc_ids: np.ndarray) -> np.ndarray:
     return out
 
 
-def _recurs_in_document(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
-    """True where a line's int64 key occurs more than once in its document (the first time too)."""
-    later = seen_before_in_document(keys[::-1], doc_ids[::-1])[::-1]
-    return seen_before_in_document(keys, doc_ids) | later

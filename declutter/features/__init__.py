@@ -20,7 +20,7 @@ refuse to run with another.
 
 from __future__ import annotations
 
-from .arrays import pick, seen_before_in_document
+from .arrays import pick, recurs_in_document, seen_before_in_document
 from .context import CONTEXT_NAMES, context_features
 from .lines import OWN_NAMES, LineFeatures, line_features
 from .tokens import (
@@ -45,6 +45,7 @@ __all__ = [
     "line_features",
     "line_tokens",
     "pick",
+    "recurs_in_document",
     "seen_before_in_document",
     "token_matrix",
 ]
