@@ -194,8 +194,8 @@ class Cleaner:
 
         Every pass classifies the documents still unsettled in one model call.
         `scores=False` (`summarize_documents`) keeps no per-line score or
-        threshold (empty arrays): three float arrays a line that the text and
-        counts never read, a third of what a huge document's passes hold.
+        threshold (empty arrays): three float arrays a line, held across
+        every pass of a huge document, that the text and counts never read.
         """
         if not docs:
             return []
