@@ -156,7 +156,7 @@ def test_single_pass_output_is_one_pass(run_cli):
 
 
 def test_shape_is_wired_to_config_in_the_filter_and_batch():
-    """--shape NAME is Config(shape=NAME) for the filter and `declutter batch`; an unknown shape is bad usage."""
+    """--shape NAME is Config(shape=NAME) for the filter and `declutter batch`; without it, Config's default."""
     from declutter.cli import parse_args
     from declutter.cli.filter import config_from_args
 
@@ -167,7 +167,8 @@ def test_shape_is_wired_to_config_in_the_filter_and_batch():
 
 def test_shape_residue_judges_every_line_at_the_residue_cut(run_cli):
     """Seed 000's donation block goes only under the page cut (auto finds the document page-like);
-    read as residue, more of it stays: the flag changes what is kept, as Config(shape=...) does."""
+    read as residue, more of it stays: the flag changes what is kept, as Config(shape=...) does.
+    An unknown shape is bad usage (exit 2)."""
     from declutter import Cleaner, Config
 
     text = SEED.read_text(encoding="utf-8")

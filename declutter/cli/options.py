@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from ..config import SHAPE_CHOICES
+from ..config import SHAPE_CHOICES, Config
 from ..errors import DeclutterError
 
 __all__ = [
@@ -93,7 +93,7 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
         "(default: clean to a fixed point, so cleaning the output again changes nothing)",
     )
     parser.add_argument(
-        "--shape", choices=SHAPE_CHOICES, default="auto",
+        "--shape", choices=SHAPE_CHOICES, default=Config().shape,
         help="what the input is: 'residue' (an extractor's output: one cut for every line, keeps more lists, "
         "tables and short lines), 'page' (all of a page's text: the lower page cut outside the story), or "
         "'auto' (judged per document from its scores; default)",
