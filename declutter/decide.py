@@ -20,7 +20,7 @@ from .features import pick, recurs_in_document, seen_before_in_document
 from .sentences import is_sentence
 
 __all__ = [
-    "Rules", "Decisions", "decide", "page_like_documents", "article_spans", "context_overruled", "first_line_titles",
+    "Rules", "Decisions", "REASONS", "decide", "page_like_documents", "article_spans", "context_overruled", "first_line_titles",
     "between_dropped", "CONTEXT_OVERRULE_P",
     "repeated_lines", "PAGE_LIKE_MEDIAN", "PAGE_LIKE_MIN_LINES", "PAGE_LIKE_CONFIDENT",
     "PAGE_LIKE_CONFIDENT_RATIO", "SPAN_ANCHOR_P", "SPAN_ANCHOR_CHARS",
@@ -69,7 +69,9 @@ class Decisions(NamedTuple):
 
 
 _LABELS = np.array(["article", "boilerplate", "title"], dtype=object)
-_REASONS = np.array(["model", "context", "between_boilerplate", "duplicate", "headline", "own_text"], dtype=object)
+#: Why `decide` labels a line as it does, in code order.
+REASONS = ("model", "context", "between_boilerplate", "duplicate", "headline", "own_text")
+_REASONS = np.array(REASONS, dtype=object)
 
 
 def decide(
@@ -192,7 +194,7 @@ def page_like_documents(p_boiler: np.ndarray, doc_ids: np.ndarray, lengths: np.n
     if not len(p_boiler):
         return np.zeros(k, dtype=bool)
     # Medians of all documents at once: sort each document's scores in place.
-    ordered = p_boiler[np.lexsort((p_boiler, doc_ids))]
+    ordered = np.sort(p_boiler) if k == 1 else p_boiler[np.lexsort((p_boiler, doc_ids))]  # one: no index array
     starts = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
     last = len(ordered) - 1
     upper = ordered[np.minimum(starts + lengths // 2, last)]
@@ -290,22 +292,23 @@ def repeated_lines(texts: list[str], doc_ids: np.ndarray) -> np.ndarray:
     # character folds to one or more). So only lines whose head key recurs in
     # their document are casefolded whole: casefolding every line cost a
     # third of `decide` (long non-ASCII lines fold slowly).
-    stripped = list(map(str.strip, texts))
+    # Lines are stripped as they are read, not kept stripped: a list of a million lines is 8 MB.
     head = itemgetter(slice(_HEAD_KEY_CHARS))
-    heads = map(head, map(str.casefold, map(head, stripped)))
-    head_keys = np.fromiter(map(hash, heads), dtype=np.int64, count=len(stripped))
+    heads = map(head, map(str.casefold, map(head, map(str.strip, texts))))
+    head_keys = np.fromiter(map(hash, heads), dtype=np.int64, count=len(texts))
     recurring = np.flatnonzero(recurs_in_document(head_keys, doc_ids))
+    del head_keys
     if not len(recurring):
         return out
     # Hashed as they are made, not kept: in a dump of a million short lines nearly every line recurs.
     # A chunk of lines at a time: their indices as ints (36 bytes each) only for that chunk.
     chunks = range(0, len(recurring), _CHUNK)
-    picked = chain.from_iterable(pick(stripped, recurring[lo : lo + _CHUNK]) for lo in chunks)
-    keys = np.fromiter(map(hash, map(str.casefold, picked)), dtype=np.int64, count=len(recurring))
+    picked = chain.from_iterable(pick(texts, recurring[lo : lo + _CHUNK]) for lo in chunks)
+    keys = np.fromiter(map(hash, map(str.casefold, map(str.strip, picked))), dtype=np.int64, count=len(recurring))
     repeat = recurring[seen_before_in_document(keys, doc_ids[recurring])]
     for lo in range(0, len(repeat), _CHUNK):
         for i in repeat[lo : lo + _CHUNK].tolist():
-            out[i] = is_sentence(stripped[i].casefold())
+            out[i] = is_sentence(texts[i].strip().casefold())
     return out
 
 

@@ -26,16 +26,14 @@ document.
 
 from __future__ import annotations
 
-from collections import Counter
 from functools import partial
-from itertools import compress
 from pathlib import Path
 from typing import Iterable, NamedTuple, Sequence
 
 import numpy as np
 
 from .config import Config
-from .decide import Decisions, Rules, decide
+from .decide import REASONS, Decisions, Rules, decide
 from .document import (
     BOILERPLATE,
     LABELS,
@@ -57,6 +55,15 @@ from .windows import predict_in_windows
 __all__ = ["Cleaner", "Summary", "MAX_PASSES"]
 
 _NO_SCORES = np.zeros(0)  # `_settle(scores=False)`: no per-line scores kept
+
+# A settled line's label and reason are kept as codes, one byte each, not as
+# a list of names: a million lines' two lists were 16 MB held across passes.
+_LABEL_NAMES = np.array(LABELS, dtype=object)
+_LABEL_CODES = {name: code for code, name in enumerate(LABELS)}
+# `decide`'s reasons, then those of later passes: dropped on a re-clean, a header left alone on a kept line.
+_REASON_NAMES = np.array([*REASONS, "reclean", "header"], dtype=object)
+_REASON_CODES = {name: code for code, name in enumerate(_REASON_NAMES)}
+_RECLEAN, _HEADER = _REASON_CODES["reclean"], _REASON_CODES["header"]
 
 #: Passes over one document at most (see "Cleaning to a fixed point" above).
 #: Each pass after the first runs on the lines the previous one kept; on
@@ -164,7 +171,8 @@ class Cleaner:
                 for i, line in enumerate(
                     zip(
                         doc.texts, doc.blank_before, done.scores.tolist(), done.title_scores.tolist(),
-                        done.thresholds.tolist(), done.labels, done.reasons, done.outputs,
+                        done.thresholds.tolist(), _LABEL_NAMES[done.labels].tolist(),
+                        _REASON_NAMES[done.reasons].tolist(), done.outputs,
                     )
                 )
             ]
@@ -184,9 +192,8 @@ class Cleaner:
         name = self.model.name
         summaries = []
         for doc, done in zip(docs, settled):
-            dropped = Counter(compress(done.reasons, map(LABELS[BOILERPLATE].__eq__, done.labels)))
             text = render(done.outputs, doc.blank_before)
-            summaries.append(Summary(text, len(doc.texts), dict(dropped), len(done.repairs), name))
+            summaries.append(Summary(text, len(doc.texts), _dropped(done), len(done.repairs), name))
         return summaries
 
     def _settle(self, docs: Sequence[Document], scores: bool = True) -> list[_Settled]:
@@ -207,6 +214,9 @@ class Cleaner:
         for n in range(1, passes + 1):
             decisions, stage2, starts = self._decide([texts for _, texts, _, _ in todo], one_shot)
             labels, reasons, thresholds = decisions
+            label_codes = _codes(labels, _LABEL_CODES)
+            reason_codes = _codes(reasons, _REASON_CODES) if n == 1 else None  # later passes: "reclean"
+            reasons = None
             if scores and n == 1:
                 line_scores, title_scores = np.round(stage2[:, BOILERPLATE], 4), np.round(stage2[:, TITLE], 4)
             else:  # a later pass records a score only for the lines it drops (below)
@@ -217,23 +227,24 @@ class Cleaner:
                 finished = finish(texts, doc_labels, self.config)
                 if n == 1:
                     done = _Settled(
-                        doc_labels, reasons if (a, b) == (0, len(reasons)) else reasons[a:b],
+                        label_codes[a:b], reason_codes[a:b],  # type: ignore[index]
                         thresholds[a:b], line_scores[a:b], title_scores[a:b],
                         finished.outputs, finished.cuts, finished.repairs, finished.title, {},
                     )
                     settled.append(done)
                 else:
                     done = settled[k]._replace(title=finished.title)
+                    done.labels[where] = label_codes[a:b]  # article or title may swap
+                    gone = where[label_codes[a:b] == BOILERPLATE]
+                    done.reasons[gone] = _RECLEAN
+                    if scores:  # why it goes: this pass's score against its threshold
+                        dropped = np.flatnonzero(label_codes[a:b] == BOILERPLATE) + a
+                        done.thresholds[gone] = decisions.thresholds[dropped]
+                        done.scores[gone] = np.round(stage2[dropped, BOILERPLATE], 4)
+                        done.title_scores[gone] = np.round(stage2[dropped, TITLE], 4)
                     for lo in range(0, len(where), _CHUNK):  # a chunk's indices at a time, not a million ints
                         for j, i in enumerate(where[lo : lo + _CHUNK].tolist(), lo):
-                            label = done.labels[i] = labels[a + j]  # article or title may swap
                             done.outputs[i] = finished.outputs[j]
-                            if label == "boilerplate":  # why it goes: this pass's score against its threshold
-                                done.reasons[i] = "reclean"
-                                if scores:
-                                    done.thresholds[i] = decisions.thresholds[a + j]
-                                    done.scores[i] = np.round(stage2[a + j, BOILERPLATE], 4)
-                                    done.title_scores[i] = np.round(stage2[a + j, TITLE], 4)
                     done.cuts.extend((int(where[j]), cut) for j, cut in finished.cuts)
                     done.repairs.extend(Repair(int(where[r.line]), r.name, r.before, r.after) for r in finished.repairs)
                     settled[k] = done
@@ -246,12 +257,14 @@ class Cleaner:
                         # line above it went): the next clean would take it off, so it goes now.
                         i = int(where[first])
                         done.metadata.update(parse_header(done.outputs[i] or "")[0])
-                        done.outputs[i], done.labels[i], done.reasons[i] = None, "boilerplate", "header"
+                        done.outputs[i], done.labels[i], done.reasons[i] = None, BOILERPLATE, _HEADER
                     unsettled.append((k, texts2, blank2, np.asarray(where)[origins]))
                     del origins, texts2, blank2
                 again = None  # its list of indices would outlive this pass
-            # This pass's arrays go before the next pass makes its own (the kept ones are views).
-            del decisions, labels, reasons, thresholds, stage2, line_scores, title_scores, finished
+            # This pass's arrays go before the next pass makes its own (the kept ones are views),
+            # and so do the loop's names, which would hold this pass's lines through the next.
+            del decisions, labels, label_codes, reason_codes, thresholds, stage2, line_scores, title_scores, finished
+            del texts, blank, where, doc_labels, done
             todo = unsettled
             if not todo:
                 break
@@ -259,7 +272,7 @@ class Cleaner:
             self._predicted = True
         if not self.config.keep_title:
             for done in settled:
-                titles = {i for i, label in enumerate(done.labels) if label == "title"} if "title" in done.labels else ()
+                titles = set(np.flatnonzero(done.labels == TITLE).tolist())
                 for i in titles:
                     done.outputs[i] = None
                 if titles:
@@ -294,11 +307,23 @@ class Cleaner:
         return predict_in_windows(predict, line_texts)  # a huge document a window at a time
 
 
+def _codes(names: list[str], codes: dict[str, int]) -> np.ndarray:
+    """The code of each name, one byte each."""
+    return np.fromiter(map(codes.__getitem__, names), dtype=np.int8, count=len(names))
+
+
+def _dropped(done: _Settled) -> dict[str, int]:
+    """Lines dropped, by reason, in the order each reason first drops a line."""
+    codes, first, counts = np.unique(done.reasons[done.labels == BOILERPLATE], return_index=True, return_counts=True)
+    order = np.argsort(first)
+    return {str(_REASON_NAMES[codes[k]]): int(counts[k]) for k in order.tolist()}
+
+
 class _Settled(NamedTuple):
     """One document cleaned to a fixed point: per line of the document, what its last pass decided."""
 
-    labels: list[str]
-    reasons: list[str]
+    labels: np.ndarray  # int8 codes into LABELS
+    reasons: np.ndarray  # int8 codes into _REASON_NAMES
     thresholds: np.ndarray
     scores: np.ndarray  # P(boilerplate), rounded
     title_scores: np.ndarray

@@ -6,8 +6,9 @@ single document of a million short lines took 1.7 GB. A document of more
 than `WINDOW_LINES` lines is therefore scored a window at a time: each
 window is the model's document, with `WINDOW_OVERLAP` lines of context on
 either side, and each line takes the scores of the window whose middle
-holds it. Only the scores (6 floats a line) are kept for the whole document;
-the decisions after them (`decide`) still see the whole document.
+holds it. Only the scores (6 single-precision floats a line) are kept for
+the whole document; the decisions after them (`decide`) still see the whole
+document.
 
 Documents up to `WINDOW_LINES` lines -- every real article and page seen so
 far (the longest page text in `../shared/data` has a few thousand lines) --
@@ -62,9 +63,9 @@ def predict_in_windows(
     def put(scores: tuple[np.ndarray, np.ndarray], rows: slice) -> None:
         nonlocal stage1, stage2, filled
         s1, s2 = scores[0][rows], scores[1][rows]
-        if not filled:
-            stage1 = np.empty((total, *s1.shape[1:]), dtype=s1.dtype)
-            stage2 = np.empty((total, *s2.shape[1:]), dtype=s2.dtype)
+        if not filled:  # single precision: a million lines' two score arrays take 24 MB, not 48
+            stage1 = np.empty((total, *s1.shape[1:]), dtype=np.float32)
+            stage2 = np.empty((total, *s2.shape[1:]), dtype=np.float32)
         stage1[filled : filled + len(s1)] = s1
         stage2[filled : filled + len(s2)] = s2
         filled += len(s1)

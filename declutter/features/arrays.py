@@ -20,17 +20,23 @@ def pick(texts: list[str], rows: np.ndarray) -> list[str]:
 def seen_before_in_document(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
     """True where a line's int64 key occurred earlier in the same document.
 
-    The document number is folded into the key, so np.unique sorts plain
-    integers (a record array sorts slower); a 64-bit collision is not a
-    concern here.
+    The document number is folded into the key, so one stable sort of plain
+    integers finds the repeats (a record array sorts slower); a 64-bit
+    collision is not a concern here.
 
     >>> seen_before_in_document(np.array([7, 8, 7, 7]), np.array([0, 0, 0, 1])).tolist()
     [False, False, True, False]
     """
     combined = document_keys(keys, doc_ids)
-    _, first = np.unique(combined, return_index=True)
-    out = np.ones(len(keys), dtype=bool)
-    out[first] = False
+    order = np.argsort(combined, kind="stable")  # equal keys stay in line order: the first is the first seen
+    ordered = combined[order]
+    del combined
+    repeat = np.empty(len(keys), dtype=bool)
+    if len(keys):
+        repeat[0] = False
+        np.equal(ordered[1:], ordered[:-1], out=repeat[1:])
+    out = np.empty(len(keys), dtype=bool)
+    out[order] = repeat
     return out
 
 
@@ -60,4 +66,7 @@ def recurs_in_document(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
 
 def document_keys(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
     """Each line's key with its document number folded in (a 64-bit collision is not a concern here)."""
-    return keys.astype(np.int64) ^ (doc_ids.astype(np.int64) * np.int64(-0x61C8864680B583EB))  # 2^64 / golden ratio
+    folded = doc_ids.astype(np.int64)  # a copy, so the in-place steps below leave the caller's arrays be
+    folded *= np.int64(-0x61C8864680B583EB)  # 2^64 / golden ratio
+    folded ^= keys.astype(np.int64, copy=False)
+    return folded
