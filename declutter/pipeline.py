@@ -216,7 +216,7 @@ class Cleaner:
             labels, reasons, thresholds = decisions
             label_codes = _codes(labels, _LABEL_CODES)
             reason_codes = _codes(reasons, _REASON_CODES) if n == 1 else None  # later passes: "reclean"
-            reasons = None
+            reasons = None  # the names go now; only their codes are kept
             if scores and n == 1:
                 line_scores, title_scores = np.round(stage2[:, BOILERPLATE], 4), np.round(stage2[:, TITLE], 4)
             else:  # a later pass records a score only for the lines it drops (below)
