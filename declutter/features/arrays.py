@@ -6,7 +6,7 @@ from operator import itemgetter
 
 import numpy as np
 
-__all__ = ["document_keys", "pick", "recurs_in_document", "seen_before_in_document"]
+__all__ = ["pick", "recurs_in_document", "seen_before_in_document"]
 
 
 def pick(texts: list[str], rows: np.ndarray) -> list[str]:
@@ -27,14 +27,9 @@ def seen_before_in_document(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray
     >>> seen_before_in_document(np.array([7, 8, 7, 7]), np.array([0, 0, 0, 1])).tolist()
     [False, False, True, False]
     """
-    combined = document_keys(keys, doc_ids)
-    order = np.argsort(combined, kind="stable")  # equal keys stay in line order: the first is the first seen
-    ordered = combined[order]
-    del combined
-    repeat = np.empty(len(keys), dtype=bool)
-    if len(keys):
-        repeat[0] = False
-        np.equal(ordered[1:], ordered[:-1], out=repeat[1:])
+    order, same = _sorted_neighbours(keys, doc_ids)
+    repeat = np.zeros(len(keys), dtype=bool)
+    repeat[1:] = same  # stable: of equal keys, the first in line order comes first
     out = np.empty(len(keys), dtype=bool)
     out[order] = repeat
     return out
@@ -43,28 +38,32 @@ def seen_before_in_document(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray
 def recurs_in_document(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
     """True where a line's int64 key occurs more than once in its document (the first time too).
 
-    One stable sort of the keys, where `seen_before_in_document` run
-    forwards and backwards sorted them twice and held both runs' arrays: a
-    huge document's decision peaks lower.
-
     >>> recurs_in_document(np.array([7, 8, 7, 7]), np.array([0, 0, 0, 1])).tolist()
     [True, False, True, False]
     """
-    n = len(keys)
-    combined = document_keys(keys, doc_ids)
-    order = np.argsort(combined, kind="stable")
-    same = combined[order]
-    del combined
-    same = same[1:] == same[:-1]
-    recurs = np.zeros(n, dtype=bool)
+    order, same = _sorted_neighbours(keys, doc_ids)
+    recurs = np.zeros(len(keys), dtype=bool)
     recurs[1:] = same
     recurs[:-1] |= same
-    out = np.empty(n, dtype=bool)
+    out = np.empty(len(keys), dtype=bool)
     out[order] = recurs
     return out
 
 
-def document_keys(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
+def _sorted_neighbours(keys: np.ndarray, doc_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The stable order of the lines' document keys, and whether each key in that order equals the next.
+
+    One sort serves both questions above, and a huge document holds one
+    sorted copy of its keys at a time.
+    """
+    combined = _document_keys(keys, doc_ids)
+    order = np.argsort(combined, kind="stable")
+    ordered = combined[order]
+    del combined
+    return order, ordered[1:] == ordered[:-1]
+
+
+def _document_keys(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
     """Each line's key with its document number folded in (a 64-bit collision is not a concern here)."""
     folded = doc_ids.astype(np.int64)  # a copy, so the in-place steps below leave the caller's arrays be
     folded *= np.int64(-0x61C8864680B583EB)  # 2^64 / golden ratio
