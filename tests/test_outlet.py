@@ -154,3 +154,18 @@ def test_a_batch_run_can_remember_an_outlet_without_labels(tiny_model):
         assert after.lines[0].score == before.lines[0].score
         assert after.lines[1].score >= 0.99 and not after.lines[1].kept
     assert model.memory is None  # the shared model is untouched
+
+
+def test_a_batch_memory_leaves_a_headline_alone_but_a_labeled_one_does_not():
+    # A story's headline comes back as a teaser on the outlet's other pages: unlabeled evidence
+    # does not drop it where the model reads it as this page's title; labeled evidence does.
+    headline = "Council extends the ceasefire by one more week"
+    docs = [("x.com", [headline, story], None) for story in STORIES[:3]]
+    unlabeled = OutletMemory.from_documents(docs, labeled=False)
+    labeled = OutletMemory.from_documents(
+        [(o, lines, ["boilerplate", "article"]) for o, lines, _ in docs]
+    )
+    proba = np.array([[0.1, 0.8, 0.1], [0.8, 0.1, 0.1]])  # article, title, boilerplate
+    kept = unlabeled.adjust([headline, headline], proba, boilerplate=2, title=1)
+    assert kept[0, 2] == pytest.approx(0.1) and kept[1, 2] > 0.98
+    assert labeled.adjust([headline], proba[:1], boilerplate=2, title=1)[0, 2] > 0.99

@@ -145,7 +145,7 @@ class LineModel:
         if self.memory is not None and len(self.memory):
             # Evidence from other documents of the outlet is context too: it
             # revises stage 2, so a line it drops shows reason "context".
-            stage2 = self.memory.adjust(feats.texts, stage2, BOILERPLATE)
+            stage2 = self.memory.adjust(feats.texts, stage2, BOILERPLATE, title=LABELS.index("title"))
         return stage1, stage2
 
     def save(self, path: str | Path) -> Path:

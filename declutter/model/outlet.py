@@ -32,7 +32,6 @@ document frequency alone and so is weaker.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
@@ -52,9 +51,28 @@ STRENGTH_UNLABELED = 0.9875
 #: p' = 1 - (1 - p) * 0.5: below any threshold > 0.5 unless the model leans
 #: to boilerplate already.
 SHORT_FACTOR = 0.5
+#: The memory leaves a line alone that the model reads as the document's title with this P(title).
+TITLE_KEEPS = 0.5
 
-_DIGITS = re.compile(r"\d")
-_NON_WORD = re.compile(r"[\W_]+")
+
+class _FoldTable(dict):  # type: ignore[type-arg]
+    """str.translate table doing what `normalize_line` does after NFKD, in one C-level pass:
+    combining marks dropped, decimal digits to 0, other non-word characters (`[\\W_]`) to spaces.
+    Filled as characters are first seen; regular expressions over the text were most of a
+    batch's first pass."""
+
+    def __missing__(self, code: int) -> int | None:
+        ch = chr(code)
+        folded = None if unicodedata.combining(ch) else 48 if ch.isdecimal() else code if ch.isalnum() else 32
+        self[code] = folded
+        return folded
+
+
+_UNICODE_FOLD = _FoldTable()
+#: ASCII bytes as `normalize_line` folds them: letters to lower case, digits to 0, the rest to spaces.
+_ASCII_FOLD = bytes(
+    c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 48 if 48 <= c <= 57 else 32 for c in range(256)
+)
 
 
 def normalize_line(text: str) -> str:
@@ -63,22 +81,52 @@ def normalize_line(text: str) -> str:
     >>> normalize_line("  Updated: 12:45 PM, Jan. 3 — ÉDITION   ")
     'updated 00 00 pm jan 0 edition'
     """
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _DIGITS.sub("0", text)
-    return _NON_WORD.sub(" ", text).strip()
+    if text.isascii():  # most lines: one table lookup per byte does all of the below
+        return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split()).decode("ascii")
+    return " ".join(unicodedata.normalize("NFKD", text.casefold()).translate(_UNICODE_FOLD).split())
 
 
 def line_hashes(texts: Sequence[str]) -> np.ndarray:
     """64-bit hash of each normalised line (0 for a line with no word at all)."""
-    out = np.zeros(len(texts), dtype=np.uint64)
-    for i, text in enumerate(texts):
-        norm = normalize_line(text)
-        if norm:
-            out[i] = (
-                int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "little") | 1
-            )
-    return out
+    return np.array(_hashes([normalize_line(text) for text in texts]), dtype=np.uint64)
+
+
+def _hashes(norms: Sequence[str]) -> list[int]:
+    """64-bit hash of each already normalised line, 0 for an empty one."""
+    return [
+        int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "little") | 1 if norm else 0
+        for norm in norms
+    ]
+
+
+class _OutletCounts:
+    """One outlet's documents, counted: in how many each line hash occurs, and how it was labeled."""
+
+    def __init__(self) -> None:
+        self.documents = 0
+        self.doc_count: dict[int, int] = defaultdict(int)
+        self.boiler: dict[int, int] = defaultdict(int)
+        self.kept: set[int] = set()
+
+    def add(self, lines: Sequence[str], labels: Sequence[str | None] | None, *, count_short: bool) -> None:
+        """Count one document. Without `count_short`, short lines are left out: an unlabeled
+        memory never uses them (`OutletMemory.strength`), and they are most of a page's hashes."""
+        self.documents += 1
+        norms = [normalize_line(line) for line in lines]
+        if count_short:
+            hashes = _hashes(norms)
+        else:
+            long = [i for i, norm in enumerate(norms) if len(norm.split()) >= SHORT_TOKENS]
+            hashes = _hashes([norms[i] for i in long])
+            labels = None if labels is None else [labels[i] for i in long]
+        for h in set(hashes) - {0}:
+            self.doc_count[h] += 1
+        if labels is not None:
+            for h, lab in zip(hashes, labels):
+                if lab == "boilerplate":
+                    self.boiler[h] += 1
+                elif lab in ("article", "title"):
+                    self.kept.add(h)
 
 
 @dataclass
@@ -116,31 +164,17 @@ class OutletMemory:
         """
         if min_docs is None:
             min_docs = 2 if labeled else 3
-        per_outlet: dict[str, list[tuple[Sequence[str], Sequence[str | None] | None]]] = (
-            defaultdict(list)
-        )
+        # Counted as the documents stream past, none of them held: a batch's first pass.
+        outlets: dict[str, _OutletCounts] = defaultdict(_OutletCounts)
         for outlet, lines, labels in docs:
-            per_outlet[outlet].append((lines, labels))
+            outlets[outlet].add(lines, labels, count_short=labeled)
         found: dict[int, tuple[float, bool]] = {}
-        for outlet_docs in per_outlet.values():
-            doc_count: dict[int, int] = defaultdict(int)
-            boiler: dict[int, int] = defaultdict(int)
-            kept: set[int] = set()
-            for lines, labels in outlet_docs:
-                hashes = line_hashes(lines)
-                for h in set(hashes.tolist()) - {0}:
-                    doc_count[h] += 1
-                if labels is not None:
-                    for h, lab in zip(hashes.tolist(), labels):
-                        if lab == "boilerplate":
-                            boiler[h] += 1
-                        elif lab in ("article", "title"):
-                            kept.add(h)
-            need = max(min_docs, int(np.ceil(min_share * len(outlet_docs))))
-            for h, count in doc_count.items():
-                if count < need or h in kept:
+        for counts in outlets.values():
+            need = max(min_docs, int(np.ceil(min_share * counts.documents)))
+            for h, count in counts.doc_count.items():
+                if count < need or h in counts.kept:
                     continue
-                if labeled and boiler.get(h, 0) == 0:
+                if labeled and counts.boiler.get(h, 0) == 0:
                     continue
                 strength = STRENGTH_LABELED if labeled else STRENGTH_UNLABELED
                 old = found.get(h)
@@ -175,27 +209,37 @@ class OutletMemory:
     def strength(self, texts: Sequence[str]) -> np.ndarray:
         """Evidence strength per line, 0 where the memory does not know the line
         (short lines: labeled evidence only, at SHORT_FACTOR of its strength)."""
+        return self._lookup(texts)[0]
+
+    def _lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(strength, whether that evidence was labeled) per line."""
         out = np.zeros(len(texts), dtype=np.float32)
         if not len(self.hashes) or not len(texts):
-            return out
-        hashes = line_hashes(texts)
+            return out, np.zeros(len(texts), dtype=bool)
+        norms = [normalize_line(text) for text in texts]
+        hashes = np.array(_hashes(norms), dtype=np.uint64)
         pos = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
         hit = (self.hashes[pos] == hashes) & (hashes != 0)
-        short = np.fromiter(
-            (len(normalize_line(t).split()) < SHORT_TOKENS for t in texts), bool, len(texts)
-        )
+        short = np.fromiter((len(norm.split()) < SHORT_TOKENS for norm in norms), bool, len(texts))
         strength = self.strengths[pos] * hit
         strength = np.where(
             short, np.where(self.labeled[pos], strength * SHORT_FACTOR, 0.0), strength
         )
-        return strength.astype(np.float32)
+        return strength.astype(np.float32), self.labeled[pos] & hit
 
-    def adjust(self, texts: Sequence[str], proba: np.ndarray, boilerplate: int = 2) -> np.ndarray:
+    def adjust(self, texts: Sequence[str], proba: np.ndarray, boilerplate: int = 2, title: int | None = None) -> np.ndarray:
         """Class probabilities with P(boilerplate) raised where the memory knows the line.
 
         The mass moves from the other classes in proportion, so rows still sum to 1.
+        Unlabeled evidence (a batch's own repeats) leaves alone a line the model
+        reads as this document's headline (P(title) >= TITLE_KEEPS, with a
+        `title` column given): a story's headline comes back on the outlet's
+        other pages as a teaser, and is still its title here. A line a person
+        labeled boilerplate is boilerplate wherever it stands.
         """
-        strength = self.strength(texts)
+        strength, labeled = self._lookup(texts)
+        if title is not None:
+            strength = np.where((proba[:, title] >= TITLE_KEEPS) & ~labeled, 0.0, strength).astype(np.float32)
         if not strength.any():
             return proba
         out = proba.copy()
@@ -209,6 +253,13 @@ class OutletMemory:
                 out[hit, j] *= scale
         out[hit, boilerplate] = new_p
         return out
+
+    def digest(self) -> str:
+        """A short fingerprint of the contents: what a batch's resume record and worker cache compare."""
+        h = hashlib.sha256()
+        for array in (self.hashes, self.strengths, self.labeled):
+            h.update(np.ascontiguousarray(array).tobytes())
+        return h.hexdigest()[:16]
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Plain arrays for a model file."""
