@@ -166,6 +166,8 @@ def run_jsonl(args: argparse.Namespace, inputs: Sequence[str], output: str) -> i
         trust_model=args.trust_model, config=config_from_args(args),
     )
     card = check_model(options)
+    if getattr(args, "outlet_memory", False):
+        options = _with_outlet_memory(options, inputs, args)
     sink = _output_file(output, inputs, options, card, args.errors) if output != "-" else None
     skip = sink.start(resume) if sink is not None else 0
     if sink is not None and not args.quiet:
@@ -211,6 +213,20 @@ def run_jsonl(args: argparse.Namespace, inputs: Sequence[str], output: str) -> i
     return EXIT_OK if stats.errors + prior == 0 else EXIT_ERROR
 
 
+def _with_outlet_memory(options: Any, inputs: Sequence[str], args: argparse.Namespace) -> Any:
+    """`options` with the memory of a first pass over `inputs` (which must be files: read twice)."""
+    from dataclasses import replace
+
+    from ..io.outlets import memory_from_inputs
+
+    if "-" in inputs:
+        raise UsageError("--outlet-memory reads the input twice: give files, not - (stdin)")
+    memory, documents = memory_from_inputs(inputs, options, args.outlet_field)
+    if not args.quiet:
+        print(f"declutter: outlet memory: {len(memory):,} repeated lines from {documents:,} documents", file=sys.stderr)
+    return replace(options, outlet_memory=memory)
+
+
 def _committer(sink: Any, reporter: _Reporter) -> Any:
     """After each chunk: let the output commit (with the errors reported so far and their file)."""
     errors_file = reporter.errors_file if reporter.appending else None  # only an appended file is cut back
@@ -219,14 +235,16 @@ def _committer(sink: Any, reporter: _Reporter) -> Any:
 
 def _output_file(output: str, inputs: Sequence[str], options: Any, card: dict[str, Any], errors: str | None) -> Any:
     """OUT written resumably: what identifies the run is the inputs, the options and the model."""
-    from dataclasses import asdict
+    from dataclasses import asdict, replace
 
     from .. import __version__
     from ..io.resume import ResumableOutput, input_identity
 
+    memory = options.outlet_memory
     run = {
         "inputs": input_identity(inputs),
-        "options": asdict(options),
+        "options": {**asdict(replace(options, outlet_memory=None)),
+                    "outlet_memory": None if memory is None else memory.digest()},
         "model": {"name": card.get("name"), "arrays_sha256": card.get("arrays_sha256")},
         "declutter": __version__,
     }

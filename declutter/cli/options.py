@@ -113,7 +113,7 @@ def add_cleaning_options(parser: argparse.ArgumentParser) -> None:
 BATCH_DEFAULTS: dict[str, Any] = {
     "field": "text", "output_field": None, "jobs": -1, "backend": "loky", "scheduler": None,
     "chunk_size": 256, "max_chars": 5_000_000, "on_error": "pass", "errors": None, "quiet": False,
-    "no_meta": False,
+    "no_meta": False, "outlet_memory": False, "outlet_field": None,
 }
 
 
@@ -141,6 +141,12 @@ def add_batch_options(parser: argparse.ArgumentParser) -> None:
         "--on-error", choices=("pass", "skip"), default=None,
         help="a record that fails: pass it through unchanged (default) or skip it",
     )
+    group.add_argument(
+        "--outlet-memory", action="store_true", default=None,
+        help="read the input files once first and drop the long lines an outlet repeats across its documents "
+        "(in >= 3 and >= 5%% of them); the outlet is --outlet-field, else the host of the record's url",
+    )
+    group.add_argument("--outlet-field", metavar="NAME", default=None, help="the field naming a record's outlet (default: the host of its url field)")
     group.add_argument("--errors", metavar="FILE", default=None, help='write each failed record as JSONL {"line", "reason", "error"} to FILE')
     group.add_argument("-q", "--quiet", action="store_true", default=None, help="no progress bar, no summary, no per-record messages")
 

@@ -44,6 +44,9 @@ class BatchOptions:
     model: str | None = None
     trust_model: bool = False
     config: Config = dc_field(default_factory=Config)
+    #: The long lines each outlet repeats, from a first pass over the batch
+    #: (`outlets.memory_from_inputs`), added to the model; None: the model alone.
+    outlet_memory: Any = dc_field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.on_error not in ("pass", "skip"):

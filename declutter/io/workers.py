@@ -25,18 +25,23 @@ __all__ = ["annotate", "clean_chunk", "fewer_collections", "passthrough", "prepa
 
 # One Cleaner per worker process and options: the model is loaded once per
 # process, on the first chunk, and reused for every later chunk.
-_CLEANERS: dict[tuple[str | None, bool, Config], Any] = {}
+_CLEANERS: dict[tuple[str | None, bool, Config, str | None], Any] = {}
 
 
 def worker_cleaner(options: BatchOptions) -> Any:
     """This process's Cleaner for `options`, made (and its model loaded) on first use."""
     from ..pipeline import Cleaner
 
-    key = (options.model, options.trust_model, options.config)
+    memory = options.outlet_memory
+    key = (options.model, options.trust_model, options.config, None if memory is None else memory.digest())
     cleaner = _CLEANERS.get(key)
     if cleaner is None:
         cleaner = Cleaner(options.config, model=options.model, trust_model=options.trust_model)
         _ = cleaner.model  # load now: a missing or refused model fails the first chunk, clearly
+        if memory is not None:
+            from ..model.outlet import with_memory
+
+            cleaner = Cleaner(options.config, model=with_memory(cleaner.model, memory))
         _CLEANERS[key] = cleaner
     return cleaner
 

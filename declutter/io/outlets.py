@@ -1,0 +1,84 @@
+"""A batch's first pass: which long lines each outlet repeats, learned from the batch itself.
+
+A site's banners, appeals and teaser lines come back page after page; its
+article sentences almost never do. CCNet removes such lines by counting
+normalised line hashes over a crawl shard; `declutter batch --outlet-memory`
+does the same before cleaning: it reads its inputs once, counts in how many
+documents of each outlet every long line occurs (`OutletMemory.from_documents`
+without labels), and cleans with that memory added to the model. The outlet
+of a record is its `--outlet-field`, else the host of its "url" field; records
+with neither count as one outlet. The memory is as good as the batch is
+large: a site with fewer than three documents in it teaches nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..model.outlet import OutletMemory
+from .jsonl import loads
+from .records import BatchOptions
+from .textio import open_input
+from .workers import prepare
+
+__all__ = ["memory_from_inputs", "outlet_of"]
+
+#: Where a record's outlet is read when no --outlet-field is given: the host of this field.
+URL_FIELD = "url"
+
+
+def outlet_of(record: dict[str, Any], outlet_field: str | None = None) -> str:
+    """The record's outlet: `outlet_field`'s value, else its URL's host ("www." dropped), else "".
+
+    >>> outlet_of({"url": "https://www.themoscowtimes.com/2022/03/01/a"})
+    'themoscowtimes.com'
+    >>> outlet_of({"site": "MT", "url": "https://x.org/"}, "site"), outlet_of({"text": "..."})
+    ('MT', '')
+    """
+    if outlet_field is not None:
+        value = record.get(outlet_field)
+        return value if isinstance(value, str) else ""
+    url = record.get(URL_FIELD)
+    if not isinstance(url, str):
+        return ""
+    try:
+        host = urlsplit(url.strip()).hostname or ""
+    except ValueError:
+        return ""
+    return host.removeprefix("www.")
+
+
+def memory_from_inputs(names: Sequence[str], options: BatchOptions, outlet_field: str | None = None) -> tuple[OutletMemory, int]:
+    """The memory of the JSONL files `names` (read once, here), and how many documents it counted.
+
+    Records the batch would not clean (not JSON, no text field, over
+    --max-chars) are skipped: the cleaning pass reports them.
+    """
+    documents = 0
+
+    def counted() -> Iterator[tuple[str, Sequence[str], None]]:
+        nonlocal documents
+        for record, text in _records(names, options):
+            documents += 1
+            yield outlet_of(record, outlet_field), [line.text for line in prepare(text, options).lines], None
+
+    return OutletMemory.from_documents(counted(), labeled=False), documents
+
+
+def _records(names: Sequence[str], options: BatchOptions) -> Iterator[tuple[dict[str, Any], str]]:
+    for name in names:
+        with open_input(name) as stream:
+            for raw in stream:
+                if not raw.strip():
+                    continue
+                try:
+                    record = loads(raw)[0]
+                except ValueError:
+                    continue
+                if not isinstance(record, dict):
+                    continue
+                text = record.get(options.field)
+                if isinstance(text, str) and len(text) <= options.max_chars:
+                    yield record, text
