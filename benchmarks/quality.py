@@ -48,7 +48,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +76,7 @@ from declutter.document import Result
 from declutter.errors import ModelError
 from declutter.teach.evaluation import TITLE_IN_GOLD, predict_kept
 from declutter.model import LineModel
+from declutter.model.outlet import OutletMemory, with_memory
 from declutter.pipeline import Cleaner
 from declutter.teach.documents import LabeledDoc
 
@@ -130,6 +131,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--page-shape", choices=("auto", "page"), default=Config().shape,
                         help="Config.shape for all-page-text documents: the default is what `declutter --html` "
                         "does (default: %(default)s)")
+    parser.add_argument("--outlet-memory", action="store_true",
+                        help="score declutter as `declutter batch --outlet-memory` runs: with a memory of the long "
+                        "lines each site repeats, built from all of the set's inputs of that shape (unlabeled; for "
+                        "clean-in-clean-out, from the gold texts fed); --write-docs then writes its own section")
     parser.add_argument("--no-cico", action="store_true", help="skip clean-in-clean-out")
     parser.add_argument("--no-declutter", action="store_true", help="run the baselines only")
     parser.add_argument("--json", type=Path, default=None, metavar="OUT", help="write every number to OUT")
@@ -219,6 +224,11 @@ def run_declutter(model: LineModel, docs: Sequence[LabeledDoc], config: Config |
     return Run(kept, [text for _, text in predicted], seconds, reasons, cpu)
 
 
+def outlet_memory(docs: Iterable[tuple[str, Sequence[str]]]) -> OutletMemory:
+    """What `declutter batch --outlet-memory` learns from its input: the long lines each site repeats."""
+    return OutletMemory.from_documents(((site, lines, None) for site, lines in docs), labeled=False)
+
+
 def warm_up(model: LineModel, docs: Sequence[LabeledDoc]) -> None:
     """One untimed call, so lazy set-up (vocabulary index, imports) is not billed to a set."""
     if docs:
@@ -229,8 +239,8 @@ def warm_up(model: LineModel, docs: Sequence[LabeledDoc]) -> None:
 
 
 def score_dataset(name: str, docs: Sequence[LabeledDoc], systems: Sequence[str], models: Models,
-                  warmed: set[int], shape: str = "auto") -> dict[str, Any]:
-    """One table row: every system on the same documents."""
+                  warmed: set[int], shape: str = "auto", memory: OutletMemory | None = None) -> dict[str, Any]:
+    """One table row: every system on the same documents (declutter with `memory` when given)."""
     recall_in = input_recalls(docs)
     row: dict[str, Any] = {
         "status": models.status(name), "docs": len(docs), "lines": sum(len(d.lines) for d in docs),
@@ -241,6 +251,8 @@ def score_dataset(name: str, docs: Sequence[LabeledDoc], systems: Sequence[str],
         if system == "declutter":
             model, config = models.for_dataset(name)
             config = config.with_changes(shape=shape)
+            if memory is not None:
+                model = with_memory(model, memory)
             if id(model) not in warmed:
                 warm_up(model, docs)
                 warmed.add(id(model))
@@ -257,7 +269,7 @@ def score_dataset(name: str, docs: Sequence[LabeledDoc], systems: Sequence[str],
 
 
 def run_cico(args: argparse.Namespace, models: Models, names: Sequence[str],
-             guide: dict[str, dict[str, str]]) -> dict[str, dict[str, Any]]:
+             guide: dict[str, dict[str, str]], sites: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Clean in, clean out on each set's published gold texts, with the model that set is scored with;
     then, as a second view, on the same documents' gold as build_lines maps it onto LABELING.md
     (`guide`: set -> id -> text), where the published gold keeps what the guide calls boilerplate."""
@@ -273,6 +285,8 @@ def run_cico(args: argparse.Namespace, models: Models, names: Sequence[str],
         config = config.with_changes(shape=args.text_shape)
         published = sample_gold(path, args.max_docs)
         mapped = [(i, guide.get(name, {})[i]) for i, _ in published if i in guide.get(name, {})]
+        if args.outlet_memory:  # a batch of clean texts: the memory is made of what is fed
+            model = with_memory(model, outlet_memory((sites.get(i, i), t.splitlines()) for i, t in published))
         with _thread_limit(args.threads):
             result = score_cico(Cleaner(config, model=model), published)
             result["guide"] = score_cico(Cleaner(config, model=model), mapped) if mapped else None
@@ -322,13 +336,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     header = [(f"declutter quality benchmark, {when}, commit {_git_commit()}: {shown(args.lines)}, "
               f"{f'at most {args.max_docs}' if args.max_docs > 0 else 'all'} docs per set and shape (wcxb_dev: {' '.join(args.wcxb_types)} pages); "
-              f"{threads}; load average {load_before}; shapes: text {args.text_shape}, page {args.page_shape}")]
+              f"{threads}; load average {load_before}; shapes: text {args.text_shape}, page {args.page_shape}"
+              + ("; declutter with outlet memory (each set's inputs, unlabeled)" if args.outlet_memory else ""))]
     header += describe_models(models, args, NON_ENGLISH_SETS)
     print("\n".join(header), flush=True)
 
     results: dict[str, dict[str, Any]] = {shape: {} for shape in SHAPES}
     missing, has_kinds, warmed = [], False, set()  # type: ignore[var-annotated]
     guide: dict[str, dict[str, str]] = {}  # set -> id -> the gold mapped onto LABELING.md
+    sites: dict[str, str] = {}  # document id -> its site, for --outlet-memory
     names = list(dict.fromkeys([*args.datasets, *NON_ENGLISH_SETS[1:]]))
     for name in names:
         path = args.lines / f"{name}.jsonl.gz"
@@ -337,14 +353,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             continue
         docs = load_docs(path)
         guide[name] = {d.meta["id"]: d.meta["gold"] for d in docs if d.meta.get("gold")}
+        sites.update((d.meta["id"], d.group) for d in docs)
         docs = [d for d in docs if _keep_doc(d, name, args.wcxb_types)]
         has_kinds = has_kinds or any(d.meta["kinds"] is not None for d in docs)
         for shape in SHAPES:
-            subset = sample([d for d in docs if d.shape == shape], args.max_docs)
+            of_shape = [d for d in docs if d.shape == shape]
+            subset = sample(of_shape, args.max_docs)
+            memory = outlet_memory((d.group, d.lines) for d in of_shape) if args.outlet_memory else None
             if subset:
                 with _thread_limit(args.threads):
                     results[shape][name] = score_dataset(
-                        name, subset, systems, models, warmed, args.page_shape if shape == "page" else args.text_shape)
+                        name, subset, systems, models, warmed, args.page_shape if shape == "page" else args.text_shape,
+                        memory)
                 print(f"  scored {name}/{shape}: {len(subset)} docs ({time.perf_counter() - t_start:.0f}s)",
                       file=sys.stderr, flush=True)
     if missing:
@@ -353,7 +373,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not any(results.values()):
         print(f"error: no labeled documents found under {args.lines}", file=sys.stderr)
         return 1
-    cico = run_cico(args, models, [n for n in args.datasets if n not in missing], guide)
+    cico = run_cico(args, models, [n for n in args.datasets if n not in missing], guide, sites)
     print(f"  clean-in-clean-out done ({time.perf_counter() - t_start:.0f}s)", file=sys.stderr, flush=True)
     means = {shape: mean_row({n: r for n, r in results[shape].items() if n != "trafilatura_eval"}, systems, cico)
              for shape in SHAPES}
@@ -388,9 +408,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {args.json}")
     if args.write_docs:
         command_shown = re.sub(r" --json \S+", "", command)  # where the JSON went does not change a figure
-        section = (f"## Quality on held-out sets (benchmarks/quality.py)\n\n```\n{command_shown}\n```\n\n"
+        batch = ", a batch with outlet memory" if args.outlet_memory else ""
+        section = (f"## Quality on held-out sets{batch} (benchmarks/quality.py)\n\n```\n{command_shown}\n```\n\n"
                    f"Run in {seconds:.0f} s.\n\n{text}\n")
-        report.write_docs(args.write_docs, section)
+        report.write_docs(args.write_docs, section, "quality.py --outlet-memory" if args.outlet_memory else "quality.py")
         print(f"wrote {args.write_docs}")
     return 0
 

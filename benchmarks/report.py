@@ -165,14 +165,16 @@ def _clip(text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def write_docs(path: Path, section: str) -> None:
-    """Replace this benchmark's section of `path` (between the markers), or append it; create the file if needed."""
-    block = f"{DOCS_BEGIN}\n{section.rstrip()}\n{DOCS_END}\n"
+def write_docs(path: Path, section: str, run: str = "quality.py") -> None:
+    """Replace this benchmark's section of `path` (between the markers of `run`, so each kind of
+    run keeps its own section), or append it; create the file if needed."""
+    begin, end = DOCS_BEGIN.replace("quality.py", run), DOCS_END.replace("quality.py", run)
+    block = f"{begin}\n{section.rstrip()}\n{end}\n"
     if path.exists():
         text = path.read_text(encoding="utf-8")
-        if DOCS_BEGIN in text and DOCS_END in text:
-            head, rest = text.split(DOCS_BEGIN, 1)
-            tail = rest.split(DOCS_END, 1)[1].lstrip("\n")
+        if begin in text and end in text:
+            head, rest = text.split(begin, 1)
+            tail = rest.split(end, 1)[1].lstrip("\n")
             text = head + block + ("\n" + tail if tail else "")
         else:
             text = text.rstrip("\n") + "\n\n" + block
