@@ -18,10 +18,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..model.outlet import OutletMemory
-from .jsonl import loads
+from .chunks import read_chunks
 from .records import BatchOptions
 from .textio import open_input
-from .workers import prepare
+from .workers import parse_record, prepare
 
 __all__ = ["memory_from_inputs", "outlet_of"]
 
@@ -68,17 +68,19 @@ def memory_from_inputs(names: Sequence[str], options: BatchOptions, outlet_field
 
 
 def _records(names: Sequence[str], options: BatchOptions) -> Iterator[tuple[dict[str, Any], str]]:
-    for name in names:
-        with open_input(name) as stream:
-            for raw in stream:
-                if not raw.strip():
+    """The records the cleaning pass will clean, read the way it reads them (oversized lines
+    spooled, not held)."""
+    streams = [open_input(name) for name in names]
+    try:
+        for chunk in read_chunks(zip(names, streams), max_line_bytes=options.max_line_bytes):
+            for spool in chunk.spools.values():
+                spool[0].close()
+            for raw in chunk.raws:
+                if raw is None:
                     continue
-                try:
-                    record = loads(raw)[0]
-                except ValueError:
-                    continue
-                if not isinstance(record, dict):
-                    continue
-                text = record.get(options.field)
-                if isinstance(text, str) and len(text) <= options.max_chars:
+                record, text, _, _ = parse_record(raw, options)  # a record with a problem has no text
+                if record is not None and text is not None:
                     yield record, text
+    finally:
+        for stream in streams:
+            stream.close()

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from ..pipeline import Summary
     from .records import BatchOptions
 
-__all__ = ["annotate", "clean_chunk", "fewer_collections", "passthrough", "prepare", "worker_cleaner"]
+__all__ = ["annotate", "clean_chunk", "fewer_collections", "parse_record", "passthrough", "prepare", "worker_cleaner"]
 
 
 # One Cleaner per worker process and options: the model is loaded once per
@@ -77,7 +77,7 @@ def clean_chunk(options: BatchOptions, raws: Sequence[bytes | None]) -> ChunkRes
         if raw is None:  # oversized: the parent reports it and copies it through
             continue
         result.bytes_in += len(raw)
-        record, text, problem, by_orjson = _parse(raw, options)
+        record, text, problem, by_orjson = parse_record(raw, options)
         if problem is not None:
             reason, message = problem
             if reason == "invalid_utf8":
@@ -100,7 +100,7 @@ def clean_chunk(options: BatchOptions, raws: Sequence[bytes | None]) -> ChunkRes
     return result
 
 
-def _parse(raw: bytes, options: BatchOptions) -> tuple[dict[str, Any] | None, str | None, tuple[str, str] | None, bool]:
+def parse_record(raw: bytes, options: BatchOptions) -> tuple[dict[str, Any] | None, str | None, tuple[str, str] | None, bool]:
     """(record, text, problem, by_orjson): problem is (reason, message) or None; see `jsonl.loads`."""
     try:
         record, by_orjson, replaced = jsonl.loads(raw)
