@@ -352,7 +352,7 @@ def profile(path: str, model: str | None, n_docs: int, chunk_size: int) -> dict[
     timer.wrap("cuts", finish, "cut_trailing_notice")
     timer.wrap("repair", repair, "repair_lines")
     timer.wrap("render", pipeline, "render")
-    timer.wrap("JSON parse", workers, "_parse")
+    timer.wrap("JSON parse", workers, "parse_record")
     timer.wrap("JSON write", jsonl, "dumps")
     started = time.perf_counter()
     stats = run_batch([(None, io.BytesIO(data))], io.BytesIO(), options, jobs=1, chunk_size=chunk_size)
