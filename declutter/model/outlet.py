@@ -34,7 +34,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -53,6 +53,8 @@ STRENGTH_UNLABELED = 0.9875
 SHORT_FACTOR = 0.5
 #: The memory leaves a line alone that the model reads as the document's title with this P(title).
 TITLE_KEEPS = 0.5
+#: How many recent lines' lookups a memory keeps (a chunk of documents, passes included).
+RECENT_LINES = 200_000
 
 
 class _FoldTable(dict):  # type: ignore[type-arg]
@@ -138,6 +140,8 @@ class OutletMemory:
     labeled: (
         np.ndarray
     )  # bool: a person (or gold) labeled it boilerplate; only these count for short lines
+    #: text -> (strength, labeled) of recently looked-up lines; not part of the contents.
+    _recent: dict[str, tuple[float, bool]] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -212,7 +216,23 @@ class OutletMemory:
         return self._lookup(texts)[0]
 
     def _lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(strength, whether that evidence was labeled) per line."""
+        """(strength, whether that evidence was labeled) per line, from the recent
+        lookups where it can: a fixed-point pass asks again about the lines the pass
+        before kept, and normalising them is most of the memory's cost."""
+        recent = self._recent
+        missing = [text for text in dict.fromkeys(texts) if text not in recent]
+        if missing:
+            if len(recent) + len(missing) > RECENT_LINES:
+                recent.clear()
+            strength, labeled = self._compute(missing)
+            recent.update(zip(missing, zip(strength.tolist(), labeled.tolist())))
+        found = [recent[text] for text in texts]
+        return (
+            np.fromiter((s for s, _ in found), np.float32, len(texts)),
+            np.fromiter((lab for _, lab in found), bool, len(texts)),
+        )
+
+    def _compute(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         out = np.zeros(len(texts), dtype=np.float32)
         if not len(self.hashes) or not len(texts):
             return out, np.zeros(len(texts), dtype=bool)
