@@ -408,12 +408,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {args.json}")
     if args.write_docs:
         command_shown = re.sub(r" --json \S+", "", command)  # where the JSON went does not change a figure
+        variant = _variant(args)  # each way of running declutter keeps its own section
         batch = ", a batch with outlet memory" if args.outlet_memory else ""
-        section = (f"## Quality on held-out sets{batch} (benchmarks/quality.py)\n\n```\n{command_shown}\n```\n\n"
+        shapes = f", text read as {args.text_shape}" if args.text_shape != Config().shape else ""
+        section = (f"## Quality on held-out sets{batch}{shapes} (benchmarks/quality.py)\n\n```\n{command_shown}\n```\n\n"
                    f"Run in {seconds:.0f} s.\n\n{text}\n")
-        report.write_docs(args.write_docs, section, "quality.py --outlet-memory" if args.outlet_memory else "quality.py")
+        report.write_docs(args.write_docs, section, " ".join(["quality.py", *variant]))
         print(f"wrote {args.write_docs}")
     return 0
+
+
+def _variant(args: argparse.Namespace) -> list[str]:
+    """The options that change how declutter runs, as given: what names a run's docs section."""
+    out = ["--outlet-memory"] if args.outlet_memory else []
+    default = Config().shape
+    out += [f"--text-shape {args.text_shape}"] if args.text_shape != default else []
+    out += [f"--page-shape {args.page_shape}"] if args.page_shape != default else []
+    return out
 
 
 def _git_commit() -> str:
