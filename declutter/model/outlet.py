@@ -53,7 +53,8 @@ STRENGTH_UNLABELED = 0.9875
 SHORT_FACTOR = 0.5
 #: The memory leaves a line alone that the model reads as the document's title with this P(title).
 TITLE_KEEPS = 0.5
-#: How many recent lines' lookups a memory keeps (a chunk of documents, passes included).
+#: How many recent lines' lookups a memory keeps (about 100 bytes each): many chunks of a
+#: batch, whose sites share lines (200,000: cleaning +14% with the memory, 50,000: +24%).
 RECENT_LINES = 200_000
 
 
@@ -140,8 +141,8 @@ class OutletMemory:
     labeled: (
         np.ndarray
     )  # bool: a person (or gold) labeled it boilerplate; only these count for short lines
-    #: text -> (strength, labeled) of recently looked-up lines; not part of the contents.
-    _recent: dict[str, tuple[float, bool]] = field(default_factory=dict, repr=False, compare=False)
+    #: hash(text) -> strength (negative: labeled) of recently looked-up lines; not part of the contents.
+    _recent: dict[int, float] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -218,19 +219,20 @@ class OutletMemory:
     def _lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """(strength, whether that evidence was labeled) per line, from the recent
         lookups where it can: a fixed-point pass asks again about the lines the pass
-        before kept, and normalising them is most of the memory's cost."""
+        before kept, a site's pages share lines, and normalising them is most of the
+        memory's cost. Recent lines are keyed by the process's string hash, so the
+        lines themselves are not kept alive."""
         recent = self._recent
-        missing = [text for text in dict.fromkeys(texts) if text not in recent]
+        keys = [hash(text) for text in texts]
+        missing = {key: text for key, text in zip(keys, texts) if key not in recent}
         if missing:
             if len(recent) + len(missing) > RECENT_LINES:
                 recent.clear()
-            strength, labeled = self._compute(missing)
-            recent.update(zip(missing, zip(strength.tolist(), labeled.tolist())))
-        found = [recent[text] for text in texts]
-        return (
-            np.fromiter((s for s, _ in found), np.float32, len(texts)),
-            np.fromiter((lab for _, lab in found), bool, len(texts)),
-        )
+            strength, labeled = self._compute(list(missing.values()))
+            # One float a line: the strength, negative where the evidence was labeled (then never 0).
+            recent.update(zip(missing, np.where(labeled, -strength, strength).tolist()))
+        found = np.fromiter((recent[key] for key in keys), np.float32, len(texts))
+        return np.abs(found), found < 0
 
     def _compute(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         out = np.zeros(len(texts), dtype=np.float32)
