@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from ..model.outlet import OutletMemory
+from ..sites import site_of
 from .chunks import read_chunks
 from .records import BatchOptions
 from .textio import open_input
@@ -30,7 +30,7 @@ URL_FIELD = "url"
 
 
 def outlet_of(record: dict[str, Any], outlet_field: str | None = None) -> str:
-    """The record's outlet: `outlet_field`'s value, else its URL's host ("www." dropped), else "".
+    """The record's outlet: `outlet_field`'s value, else its URL's site (`sites.site_of`), else "".
 
     >>> outlet_of({"url": "https://www.themoscowtimes.com/2022/03/01/a"})
     'themoscowtimes.com'
@@ -41,13 +41,7 @@ def outlet_of(record: dict[str, Any], outlet_field: str | None = None) -> str:
         value = record.get(outlet_field)
         return value if isinstance(value, str) else ""
     url = record.get(URL_FIELD)
-    if not isinstance(url, str):
-        return ""
-    try:
-        host = urlsplit(url.strip()).hostname or ""
-    except ValueError:
-        return ""
-    return host.removeprefix("www.")
+    return (site_of(url) if isinstance(url, str) else None) or ""
 
 
 def memory_from_inputs(names: Sequence[str], options: BatchOptions, outlet_field: str | None = None) -> tuple[OutletMemory, int]:

@@ -39,11 +39,11 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
-from urllib.parse import urlsplit
 
 from ..document import SHAPES
 from ..errors import InputError
 from ..io.labeled import LabeledLine, LabeledText
+from ..sites import site_of
 
 __all__ = ["Page", "combine", "iter_pages", "label_page", "label_pages", "reference_text", "SHAPES"]
 
@@ -116,10 +116,10 @@ def _name_outlets(read: Callable[[], Iterator[Page]], place: str, outlet: str | 
     """
     common: str | None = None
     for page in read():
-        page.outlet = outlet or page.outlet or _host(page.url)
+        page.outlet = outlet or page.outlet or site_of(page.url)
         if page.outlet is None:
             if common is None:  # a first pass over the pages, only when one has no host
-                hosts = Counter(h for h in (_host(other.url) for other in read()) if h)
+                hosts = Counter(h for h in (site_of(other.url) for other in read()) if h)
                 common = hosts.most_common(1)[0][0] if hosts else place
             page.outlet = common
         yield page
@@ -175,25 +175,6 @@ def _page_url(html: str) -> str | None:
         if value and value.startswith(("http://", "https://")):
             return value
     return None
-
-
-def _host(url: str | None) -> str | None:
-    """The site of a URL, without "www."; a Wayback capture names the archived site.
-
-    >>> _host("https://web.archive.org/web/2013/http://www.latimes.com/news/x"), _host("http://www.bbc.co.uk/a")
-    ('latimes.com', 'bbc.co.uk')
-    """
-    if not url:
-        return None
-    if "archive.org/web/" in url:
-        inner = url.split("archive.org/web/", 1)[1].split("/", 1)
-        url = inner[1] if len(inner) == 2 else url
-        url = url if "://" in url else "http://" + url
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return None
-    return host.removeprefix("www.") or None
 
 
 # ------------------------------------------------------------- rendering
