@@ -55,6 +55,11 @@ class Config:
     #: old layout's empty table cells after a headline look like a header
     #: block). Not in page-like documents. `decide.first_line_titles`.
     first_line_title: bool = True
+    #: Keep a short line (a list item, a table row, a schedule's "Fee: $95", a
+    #: speaker's name) that kept paragraphs enclose, unless its form says
+    #: boilerplate ("Read more", a credit, a domain, a copyright line): the
+    #: line model reads short lines as navigation. `decide.inner_short_lines`.
+    keep_inner_short: bool = True
     #: What the input is: "residue" (an extractor's output, mostly article: one
     #: threshold for every line), "page" (all the text of a web page, mostly
     #: boilerplate: the lower page threshold outside the story stretch), or

@@ -137,6 +137,7 @@ class Cleaner:
             between_max_run=config.between_max_run,
             drop_duplicates=config.drop_duplicates,
             first_line_title=config.first_line_title,
+            keep_inner_short=config.keep_inner_short,
             shape=config.shape,
         )
 

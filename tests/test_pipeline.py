@@ -48,7 +48,8 @@ def test_every_line_has_a_label_score_and_reason():
     for line in result.lines:
         assert line.label in ("article", "title", "boilerplate")
         assert 0.0 <= line.score <= 1.0
-        assert line.reason in ("model", "context", "between_boilerplate", "duplicate", "headline", "own_text", "reclean", "header")
+        assert line.reason in ("model", "context", "between_boilerplate", "duplicate", "headline", "own_text", "inside_article",
+                               "reclean", "header")
         assert (line.output is not None) == line.kept
 
 
@@ -169,7 +170,9 @@ def test_decisions_in_a_batch_stay_within_each_document():
 
 
 def _page_decisions(p_boiler: list[float], long_anchors: bool = True):
-    """`decide` on one page-like text: lines at P < 0.1 are long paragraphs (anchors) unless told not."""
+    """`decide` on one page-like text: lines at P < 0.1 are long paragraphs (anchors) unless told not.
+
+    The cuts alone: the rule that keeps short lines between paragraphs is off (tests/test_inner_short.py)."""
     import numpy as np
 
     from declutter.decide import SPAN_ANCHOR_CHARS, Rules, decide
@@ -177,7 +180,7 @@ def _page_decisions(p_boiler: list[float], long_anchors: bool = True):
     paragraph = "x" * SPAN_ANCHOR_CHARS
     texts = [paragraph if x < 0.1 and long_anchors else f"line {i}" for i, x in enumerate(p_boiler)]
     stage2 = np.array([[1 - x, 0.0, x] for x in p_boiler])
-    return decide(texts, np.array([0, len(p_boiler)]), stage2, stage2, Rules(0.9, 0.65))
+    return decide(texts, np.array([0, len(p_boiler)]), stage2, stage2, Rules(0.9, 0.65, keep_inner_short=False))
 
 
 def test_a_page_like_text_judges_its_story_stretch_at_the_residue_threshold():

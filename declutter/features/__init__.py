@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .arrays import pick, recurs_in_document, seen_before_in_document
 from .context import CONTEXT_NAMES, context_features
-from .lines import OWN_NAMES, LineFeatures, line_features
+from .lines import OWN_NAMES, LineFeatures, announces_boilerplate, line_features
 from .tokens import (
     BIGRAM_BUCKETS,
     Vocabulary,
@@ -39,6 +39,7 @@ __all__ = [
     "LineFeatures",
     "OWN_NAMES",
     "Vocabulary",
+    "announces_boilerplate",
     "build_vocabulary",
     "by_count",
     "context_features",

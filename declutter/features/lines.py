@@ -20,7 +20,7 @@ import numpy as np
 from .arrays import pick, seen_before_in_document
 from .tokens import clipped_lower
 
-__all__ = ["LineFeatures", "OWN_NAMES", "line_features"]
+__all__ = ["LineFeatures", "OWN_NAMES", "announces_boilerplate", "line_features"]
 
 
 # Character classes of the code-point table.
@@ -256,6 +256,23 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
         own[:, j] = columns[name]
     return LineFeatures(texts, doc_starts, doc_ids, own, long, marker, duplicate, lowered)
 
+
+
+def announces_boilerplate(texts: Sequence[str]) -> np.ndarray:
+    """True for lines whose form says boilerplate, whatever their context: a
+    "Read more"-type marker, a credit or byline, a bare domain, a copyright line.
+
+    >>> announces_boilerplate(["Read more", "kremlin.ru", "© AFP 2024", "Photo: Jane Doe", "Fee: $95"]).tolist()
+    [True, True, True, True, False]
+    """
+    def one(text: str) -> bool:
+        lowered = text.lower()
+        return bool(
+            _MARKER.match(lowered) or _CREDIT_LINE.match(text) or _CREDIT_AGENCY.search(text)
+            or _DOMAIN_LINE.match(text) or any(n in text for n in _COPYRIGHT_NEEDLES) or "(c) " in lowered
+        )
+
+    return np.fromiter(map(one, texts), dtype=bool, count=len(texts))
 
 #: Characters of a batch classified at a time (`_character_pass`): the
 #: per-character arrays (code points, classes, bincount cells: 14 bytes a
