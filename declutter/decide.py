@@ -105,6 +105,12 @@ def decide(
     else:
         page_like = page_like_documents(p_boiler, doc_ids, lengths)
     story = article_spans(texts, p_boiler, doc_ids, page_like)
+    reads_as_page = page_like.copy()  # the first line of a page's text is navigation, story or not
+    if rules.shape == "auto":
+        # The lower cut sets a page's navigation apart from its story. A text
+        # with no story stretch has nothing to set apart (a course schedule, a
+        # directory, an extractor's table): it is judged as residue.
+        page_like &= np.bincount(doc_ids[story], minlength=len(lengths)) > 0
     if rules.override is not None:
         cut = np.full(n, rules.override)
     else:
@@ -118,7 +124,7 @@ def decide(
     nonempty = lengths > 0
     headline = np.zeros(0, dtype=np.int64)
     if rules.first_line_title and n:
-        headline = first_line_titles(doc_starts, nonempty & ~page_like, dropped, stage1)
+        headline = first_line_titles(doc_starts, nonempty & ~reads_as_page, dropped, stage1)
         dropped[headline] = False
     inner = np.zeros(0, dtype=np.int64)
     if rules.keep_inner_short and rules.override is None:

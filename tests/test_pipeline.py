@@ -133,7 +133,7 @@ def test_each_model_decision_is_its_score_against_the_threshold_it_shows(index):
             assert (ln.label == "boilerplate") == (ln.score >= ln.threshold), ln
 
 
-def _labels_for(p_boiler: list[float]) -> list[str]:
+def _labels_for(p_boiler: list[float], shape: str = "auto") -> list[str]:
     """Labels `decide` gives lines with these stage-2 P(boilerplate), threshold 0.9."""
     import numpy as np
 
@@ -141,13 +141,13 @@ def _labels_for(p_boiler: list[float]) -> list[str]:
 
     stage2 = np.array([[1 - p, 0.0, p] for p in p_boiler])
     texts = [f"line {i}" for i in range(len(p_boiler))]
-    labels, reasons, _ = decide(texts, np.array([0, len(texts)]), stage2, stage2, Rules(0.9, 0.9))
+    labels, reasons, _ = decide(texts, np.array([0, len(texts)]), stage2, stage2, Rules(0.9, 0.9, shape=shape))
     return [reason if reason == "between_boilerplate" else label for label, reason in zip(labels, reasons)]
 
 
 def test_the_between_rule_acts_on_page_like_texts_only():
-    page = [0.95, 0.6, 0.95] * 7  # 21 lines, mean 0.83: page-like
-    assert _labels_for(page)[:3] == ["boilerplate", "between_boilerplate", "boilerplate"]
+    page = [0.95, 0.6, 0.95] * 7  # 21 lines, mean 0.83: page-like (said so: it has no story stretch)
+    assert _labels_for(page, shape="page")[:3] == ["boilerplate", "between_boilerplate", "boilerplate"]
     residue = [0.95, 0.6, 0.95, 0.1, 0.1, 0.1]  # extractor residue: the recall threshold alone decides
     assert _labels_for(residue)[:3] == ["boilerplate", "article", "boilerplate"]
     confident = [0.95, 0.3, 0.95] * 7  # below the 0.5 floor: kept even on a page
@@ -191,9 +191,11 @@ def test_a_page_like_text_judges_its_story_stretch_at_the_residue_threshold():
     assert labels[12:16] == ["article"] * 4
     assert labels[16] == "boilerplate"
     assert thresholds[12:16].tolist() == [0.9] * 4 and thresholds[11] == thresholds[16] == 0.65
-    # The anchors must be long: the same scores on short lines give no stretch.
-    labels, _, _ = _page_decisions(p, long_anchors=False)
-    assert labels[13:15] == ["boilerplate"] * 2
+    # The anchors must be long: the same scores on short lines give no stretch,
+    # and a text with no story to set apart is judged as residue (0.9) throughout.
+    labels, _, thresholds = _page_decisions(p, long_anchors=False)
+    assert set(thresholds.tolist()) == {0.9}
+    assert labels[13:15] == ["article"] * 2 and labels[:12] == ["boilerplate"] * 12
 
 
 def test_config_shape_says_whether_a_document_is_page_like():
