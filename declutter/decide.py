@@ -171,8 +171,8 @@ def inner_short_lines(texts: list[str], doc_ids: np.ndarray, dropped: np.ndarray
     0.99. Between the article's first and last kept paragraph a short line
     is kept, unless its form says boilerplate whatever its context (a "Read
     more" marker, a credit, a bare domain, a copyright line:
-    `announces_boilerplate`) or it is an empty table row. Only lines in `scope` count, as anchors or as
-    candidates; `doc_ids` must be sorted.
+    `announces_boilerplate`) or it is an empty table row. Only lines in
+    `scope` count, as anchors or as candidates; `doc_ids` must be sorted.
 
     >>> long = "The minister said the bill would be debated again."
     >>> texts = ["Home", long, "Fee: $95", "Read more", "|  |", long, "Share"]

@@ -257,7 +257,6 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     return LineFeatures(texts, doc_starts, doc_ids, own, long, marker, duplicate, lowered)
 
 
-
 def announces_boilerplate(texts: Sequence[str]) -> np.ndarray:
     """True for lines whose form says boilerplate, whatever their context: a
     "Read more"-type marker, a credit or byline, a bare domain, a copyright line.
