@@ -56,9 +56,10 @@ class Config:
     #: block). Not in page-like documents. `decide.first_line_titles`.
     first_line_title: bool = True
     #: Keep a short line (a list item, a table row, a schedule's "Fee: $95", a
-    #: speaker's name) that kept paragraphs enclose, unless its form says
-    #: boilerplate ("Read more", a credit, a domain, a copyright line): the
-    #: line model reads short lines as navigation. `decide.inner_short_lines`.
+    #: speaker's name) that kept paragraphs enclose, and a block of short
+    #: lines a kept paragraph announces with a colon, unless a line's form
+    #: says boilerplate ("Read more", a credit, a domain, a copyright line):
+    #: the line model reads short lines as navigation. `declutter.inner`.
     keep_inner_short: bool = True
     #: What the input is: "residue" (an extractor's output, mostly article: one
     #: threshold for every line), "page" (all the text of a web page, mostly

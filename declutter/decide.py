@@ -8,7 +8,6 @@ Python work is only writing the result down).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
@@ -17,12 +16,13 @@ from typing import NamedTuple
 import numpy as np
 
 from .document import ARTICLE, BOILERPLATE, TITLE
-from .features import announces_boilerplate, pick, recurs_in_document, seen_before_in_document
+from .features import pick, recurs_in_document, seen_before_in_document
+from .inner import announced_blocks, inner_short_lines, line_lengths
 from .sentences import is_sentence
 
 __all__ = [
     "Rules", "Decisions", "REASONS", "decide", "page_like_documents", "article_spans", "context_overruled", "first_line_titles",
-    "between_dropped", "inner_short_lines", "CONTEXT_OVERRULE_P", "INNER_SHORT_CHARS", "INNER_ANCHOR_CHARS",
+    "between_dropped", "CONTEXT_OVERRULE_P",
     "repeated_lines", "PAGE_LIKE_MEDIAN", "PAGE_LIKE_MIN_LINES", "PAGE_LIKE_CONFIDENT",
     "PAGE_LIKE_CONFIDENT_RATIO", "SPAN_ANCHOR_P", "SPAN_ANCHOR_CHARS",
 ]
@@ -39,16 +39,7 @@ PAGE_LIKE_CONFIDENT_RATIO = 0.3  # confident lines >= this x doubtful (0.5 <= P 
 SPAN_ANCHOR_P = 0.1  # an anchor's P(boilerplate) is below this
 SPAN_ANCHOR_CHARS = 160  # an anchor has at least this many characters (works without spaces between words)
 
-# Inside the article (`inner_short_lines`): a dropped line shorter than INNER_SHORT_CHARS stays when kept
-# lines of at least INNER_ANCHOR_CHARS come before and after it. The rule, not these values, moves the
-# figures (docs/experiments.md, "Short lines inside the article").
-INNER_SHORT_CHARS = 30
-INNER_ANCHOR_CHARS = 50
-
 CONTEXT_OVERRULE_P = 0.05  # stage 1's P(boilerplate) under which context may not drop a long line; tuned with benchmarks/quality.py
-
-# A table row with no cell content ("|  |  |", "|---|---|"): a layout table's empty row.
-_EMPTY_ROW = re.compile(r"[\s|:-]*\|[\s|:-]*")
 
 # Lines are first compared by this many casefolded characters (`repeated_lines`).
 _HEAD_KEY_CHARS = 24
@@ -128,9 +119,13 @@ def decide(
         dropped[headline] = False
     inner = np.zeros(0, dtype=np.int64)
     if rules.keep_inner_short and rules.override is None:
-        # In a page-like document only its story stretch is the article.
-        inner = inner_short_lines(texts, doc_ids, dropped, ~page_like[doc_ids] | story)
+        # Structure the article holds (`declutter.inner`); in a page-like document only its story stretch.
+        chars = line_lengths(texts)
+        inner = inner_short_lines(texts, doc_ids, dropped, ~page_like[doc_ids] | story, chars)
         dropped[inner] = False
+        announced = announced_blocks(texts, doc_ids, dropped, chars)
+        dropped[announced] = False
+        inner = np.union1d(inner, announced)
     by_context = (stage1[:, BOILERPLATE] >= cut) != dropped
     duplicate = repeated_lines(texts, doc_ids) if rules.drop_duplicates else np.zeros(n, dtype=bool)
     between = np.zeros(n, dtype=bool)
@@ -159,43 +154,6 @@ def decide(
     reasons[inner[~dropped[inner]]] = 6  # inside_article, likewise
     # Lists of the same few str objects: 8 bytes a line (a str each took 60).
     return Decisions(_LABELS[labels].tolist(), _REASONS[reasons].tolist(), cut)
-
-
-def inner_short_lines(texts: list[str], doc_ids: np.ndarray, dropped: np.ndarray, scope: np.ndarray) -> np.ndarray:
-    """Indices of dropped short lines to keep: kept long lines of their document come before and after them.
-
-    LABELING.md: lists, tables, code, schedules, Q&A and headings inside the
-    article are article. The line model learned from page text, where a
-    short line is nearly always navigation, and is sure of it: a meal plan,
-    a spec table, a speaker's name in an interview go at P(boilerplate)
-    0.99. Between the article's first and last kept paragraph a short line
-    is kept, unless its form says boilerplate whatever its context (a "Read
-    more" marker, a credit, a bare domain, a copyright line:
-    `announces_boilerplate`) or it is an empty table row. Only lines in
-    `scope` count, as anchors or as candidates; `doc_ids` must be sorted.
-
-    >>> long = "The minister said the bill would be debated again."
-    >>> texts = ["Home", long, "Fee: $95", "Read more", "|  |", long, "Share"]
-    >>> dropped = np.array([True, False, True, True, True, False, True])
-    >>> inner_short_lines(texts, np.zeros(7, int), dropped, np.ones(7, bool)).tolist()
-    [2]
-    """
-    n = len(texts)
-    chars = np.fromiter(map(len, texts), np.int64, n)
-    anchors = np.flatnonzero(scope & ~dropped & (chars >= INNER_ANCHOR_CHARS))
-    if not len(anchors):
-        return anchors
-    docs = doc_ids[anchors]
-    new_doc = docs[1:] != docs[:-1]
-    # +1 after a document's first anchor, -1 at its last: a running sum marks the lines between.
-    edges = np.zeros(n + 1, dtype=np.int64)
-    edges[anchors[np.concatenate([[True], new_doc])] + 1] += 1
-    edges[anchors[np.concatenate([new_doc, [True]])]] -= 1
-    between = np.cumsum(edges[:-1]) > 0
-    candidates = np.flatnonzero(between & scope & dropped & (chars < INNER_SHORT_CHARS))
-    texts_of = pick(texts, candidates)
-    empty = np.fromiter(map(bool, map(_EMPTY_ROW.fullmatch, texts_of)), dtype=bool, count=len(candidates))
-    return candidates[~empty & ~announces_boilerplate(texts_of)]
 
 
 def context_overruled(texts: list[str], stage1: np.ndarray, dropped: np.ndarray) -> np.ndarray:

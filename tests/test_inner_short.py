@@ -1,11 +1,13 @@
-"""Short lines inside the article stay (`decide.inner_short_lines`, `Config.keep_inner_short`)."""
+"""Structure the article holds stays: short lines between its paragraphs, a block a paragraph announces
+(`declutter.inner`, `Config.keep_inner_short`)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from declutter import Cleaner, Config
-from declutter.decide import Rules, decide, inner_short_lines
+from declutter.decide import Rules, decide
+from declutter.inner import announced_blocks, inner_short_lines
 
 LONG = "The regional council voted on Tuesday to delay the new bus timetable until spring."
 EXCERPT = """The regional council voted on Tuesday to delay the new bus timetable until the spring, citing driver shortages.
@@ -61,3 +63,52 @@ def test_decide_marks_the_rule_and_config_or_a_fixed_threshold_switches_it_off()
     assert off.labels[1] == "boilerplate"
     fixed = decide(texts, starts, stage, stage, Rules(0.92, 0.65, override=0.92))
     assert fixed.labels[1] == "boilerplate"  # --threshold means what it says
+
+
+SURVEY = [
+    "Fewer than a hundred days before the election, the latest survey of battleground voters finds the incumbents "
+    "barely ahead of challengers they have outspent by two to one, and losing ground among independents and older voters.",
+    "The survey covered the most competitive districts, where the president now leads among registered voters by four "
+    "points, a swing of nine points since the spring and the largest shift the pollsters have recorded in a decade.",
+    "Most of these members won their seats in the wave of 2010, and several now trail candidates who have never held "
+    "office before, according to the memo released by the group on Sunday morning to reporters and campaign staff.",
+]
+
+
+def _districts(rows: int) -> list[str]:
+    states = ["CA", "CO", "IL", "MI", "NJ", "NY", "WI", "FL", "MN", "OH", "PA", "TX", "VA", "IA"]
+    table = ["District", "Incumbent", "Margin"]
+    for i in range(rows):
+        table += [f"{states[i % len(states)]}-{i + 1}", f"Member {chr(65 + i % 26)}. Smith", f"Obama +{i % 9 + 1}"]
+    return table
+
+
+def test_a_table_the_last_paragraph_announces_survives_in_a_text_read_as_a_page():
+    """126 one-cell lines after the story make the text page-like; the shipped model alone drops the table."""
+    text = "\n".join([*SURVEY, "Battleground districts:", *_districts(42)]) + "\n"
+    alone = Cleaner(Config(keep_inner_short=False)).explain(text)
+    ruled = Cleaner().explain(text)
+    assert sum(line.kept for line in alone.lines) < 20
+    assert all(line.kept for line in ruled.lines)
+    assert Cleaner().clean(ruled.text) == ruled.text  # still a fixed point
+
+
+def test_an_announced_block_needs_a_paragraph_a_colon_two_short_lines_and_no_boilerplate_form():
+    para = SURVEY[0]
+    texts = [para, "Districts:", "CA-10", "Obama +12",  # a block: header and two cells
+             para, "Districts:", "CA-10", para,  # one short line is no block
+             para, "Related:", "Home", "News",  # the header's form says boilerplate
+             "Menu", "Districts:", "CA-10", "Obama +12"]  # no paragraph announces it
+    dropped = np.array([False, True, True, True] * 4)
+    dropped[[4, 7, 8]] = False
+    assert announced_blocks(texts, np.zeros(len(texts), int), dropped).tolist() == [1, 2, 3]
+
+
+def test_an_announced_block_keeps_its_kept_cells_in_the_run_and_stops_at_the_document():
+    para = SURVEY[0]
+    texts = [para, "Districts:", "CA-10", "Obama +12", "CO-6", para, "Scores:", "12", "14"]
+    dropped = np.array([False, True, True, False, True, False, True, True, True])
+    doc_ids = np.array([0, 0, 0, 0, 0, 1, 1, 1, 1])
+    assert announced_blocks(texts, doc_ids, dropped).tolist() == [1, 2, 4, 6, 7, 8]
+    doc_ids = np.array([0, 0, 0, 0, 0, 0, 0, 1, 1])  # "Scores:" ends its document
+    assert announced_blocks(texts, doc_ids, dropped).tolist() == [1, 2, 4]

@@ -1,0 +1,129 @@
+"""Lines the article holds that the line model alone would drop: structure between and after its paragraphs.
+
+LABELING.md: lists, tables, code, schedules, Q&A and headings inside the
+article are article. The line model learned from page text, where a short
+line is nearly always navigation, and is sure of it: a meal plan, a spec
+table, a speaker's name in an interview go at P(boilerplate) 0.99. Where
+such a line sits says more than its text: between two paragraphs the model
+keeps, or in a block a kept paragraph announces with a colon. Both rules
+keep a line whose own form says boilerplate whatever its context
+(`features.announces_boilerplate`: a "Read more" marker, a credit, a bare
+domain, a copyright line) or an empty table row dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from operator import methodcaller
+
+import numpy as np
+
+from .features import announces_boilerplate, pick
+
+__all__ = [
+    "INNER_SHORT_CHARS", "INNER_ANCHOR_CHARS", "HEADER_MAX_CHARS", "announced_blocks", "inner_short_lines", "line_lengths",
+]
+
+# A dropped line shorter than INNER_SHORT_CHARS stays when kept lines of at least INNER_ANCHOR_CHARS
+# (paragraphs) come before and after it. The rules, not these values, move the figures
+# (docs/experiments.md, "Short lines inside the article").
+INNER_SHORT_CHARS = 30
+INNER_ANCHOR_CHARS = 50
+#: The longest line that may announce a block ("2012 Battleground Districts:").
+HEADER_MAX_CHARS = 120
+
+# A table row with no cell content ("|  |  |", "|---|---|"): a layout table's empty row.
+_EMPTY_ROW = re.compile(r"[\s|:-]*\|[\s|:-]*")
+_RSTRIP = methodcaller("rstrip")
+_ENDS_COLON = methodcaller("endswith", (":", "："))
+
+
+def line_lengths(texts: list[str]) -> np.ndarray:
+    """Characters of every line (`len` at C speed: no tokenizer, and a CJK line counts like any other)."""
+    return np.fromiter(map(len, texts), np.int64, len(texts))
+
+
+def _not_boilerplate_by_form(texts: list[str], rows: np.ndarray) -> np.ndarray:
+    """The rows whose line neither announces boilerplate nor is an empty table row."""
+    of_rows = pick(texts, rows)
+    empty = np.fromiter(map(bool, map(_EMPTY_ROW.fullmatch, of_rows)), dtype=bool, count=len(rows))
+    return rows[~empty & ~announces_boilerplate(of_rows)]
+
+
+def inner_short_lines(
+    texts: list[str], doc_ids: np.ndarray, dropped: np.ndarray, scope: np.ndarray, chars: np.ndarray | None = None
+) -> np.ndarray:
+    """Indices of dropped short lines to keep: kept paragraphs of their document come before and after them.
+
+    Only lines in `scope` count, as paragraphs or as candidates (in a
+    page-like document, its story stretch); `doc_ids` must be sorted;
+    `chars`: `line_lengths(texts)` when the caller has it.
+
+    >>> long = "The minister said the bill would be debated again."
+    >>> texts = ["Home", long, "Fee: $95", "Read more", "|  |", long, "Share"]
+    >>> dropped = np.array([True, False, True, True, True, False, True])
+    >>> inner_short_lines(texts, np.zeros(7, int), dropped, np.ones(7, bool)).tolist()
+    [2]
+    """
+    n = len(texts)
+    chars = line_lengths(texts) if chars is None else chars
+    anchors = np.flatnonzero(scope & ~dropped & (chars >= INNER_ANCHOR_CHARS))
+    if not len(anchors):
+        return anchors
+    docs = doc_ids[anchors]
+    new_doc = docs[1:] != docs[:-1]
+    # +1 after a document's first paragraph, -1 at its last: a running sum marks the lines between.
+    edges = np.zeros(n + 1, dtype=np.int64)
+    edges[anchors[np.concatenate([[True], new_doc])] + 1] += 1
+    edges[anchors[np.concatenate([new_doc, [True]])]] -= 1
+    between = np.cumsum(edges[:-1]) > 0
+    return _not_boilerplate_by_form(texts, np.flatnonzero(between & scope & dropped & (chars < INNER_SHORT_CHARS)))
+
+
+def announced_blocks(
+    texts: list[str], doc_ids: np.ndarray, dropped: np.ndarray, chars: np.ndarray | None = None
+) -> np.ndarray:
+    """Indices of dropped lines to keep: a block of short lines that a kept paragraph announces.
+
+    An article often ends in the table or list its last paragraph leads
+    to: a paragraph, a line ending in a colon ("2012 Battleground
+    Districts:", "Ingredients:"), then one short line a cell or item. That
+    block sits after the last paragraph, where `inner_short_lines` does not
+    reach, and page text rarely has it: its menus follow a heading of
+    their own, not an article's paragraph. The header and the run of short
+    lines right after it (at least two) are kept; a header whose form says
+    boilerplate ("Related:", "Photo:") keeps nothing.
+
+    >>> para = "The survey covered the fifty-four most competitive districts."
+    >>> texts = [para, "Battleground districts:", "CA-10", "Obama +12", "Read more", para, "Related:", "Home", "News"]
+    >>> dropped = np.array([False, True, True, True, True, False, True, True, True])
+    >>> announced_blocks(texts, np.zeros(9, int), dropped).tolist()
+    [1, 2, 3]
+    """
+    n = len(texts)
+    if n < 3:
+        return np.zeros(0, dtype=np.int64)
+    chars = line_lengths(texts) if chars is None else chars
+    same_doc = doc_ids[1:] == doc_ids[:-1]
+    after_paragraph = np.zeros(n, dtype=bool)
+    after_paragraph[1:] = ~dropped[:-1] & (chars[:-1] >= INNER_ANCHOR_CHARS) & same_doc
+    maybe = np.flatnonzero(after_paragraph & (chars < HEADER_MAX_CHARS))
+    colon = np.fromiter(map(_ENDS_COLON, map(_RSTRIP, pick(texts, maybe))), dtype=bool, count=len(maybe))
+    headers = maybe[colon]
+    headers = headers[~announces_boilerplate(pick(texts, headers))]
+    # For every line, where the run of short lines starting there ends (cut at its document's end below).
+    # Kept lines belong to the run too: the model may keep a cell or two of a table it drops.
+    in_run = chars < INNER_SHORT_CHARS
+    stops = np.where(in_run, n, np.arange(n))
+    run_end = np.minimum.accumulate(stops[::-1])[::-1]  # first line at or after i that is not in the run
+    doc_end = np.searchsorted(doc_ids, doc_ids[headers], side="right")
+    starts = headers + 1
+    ends = np.minimum(run_end[np.minimum(starts, n - 1)], doc_end)
+    ends = np.where(starts < n, ends, starts)
+    blocks = ends - starts >= 2
+    edges = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(edges, starts[blocks], 1)
+    np.add.at(edges, ends[blocks], -1)
+    kept = _not_boilerplate_by_form(texts, np.flatnonzero((np.cumsum(edges[:-1]) > 0) & dropped))
+    announced = headers[blocks]
+    return np.union1d(kept, announced[dropped[announced]])
