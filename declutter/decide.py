@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .document import ARTICLE, BOILERPLATE, TITLE
-from .features import pick, recurs_in_document, seen_before_in_document
+from .features import first_to_last, pick, recurs_in_document, seen_before_in_document
 from .inner import announced_blocks, inner_short_lines, line_lengths
 from .sentences import is_sentence
 
@@ -239,24 +239,9 @@ def article_spans(texts: list[str], p_boiler: np.ndarray, doc_ids: np.ndarray, p
     >>> article_spans(texts, p, np.repeat([0, 1], [6, 2]), np.array([True, False])).astype(int).tolist()
     [0, 1, 1, 1, 1, 0, 0, 0]
     """
-    n = len(p_boiler)
-    inside = np.zeros(n, dtype=bool)
     candidates = np.flatnonzero(page_like[doc_ids] & (p_boiler < SPAN_ANCHOR_P))
-    if not len(candidates):
-        return inside
     long_enough = np.fromiter(map(len, pick(texts, candidates)), np.int64, len(candidates)) >= SPAN_ANCHOR_CHARS
-    anchors = candidates[long_enough]
-    if not len(anchors):
-        return inside
-    docs = doc_ids[anchors]
-    new_doc = docs[1:] != docs[:-1]
-    firsts = anchors[np.concatenate([[True], new_doc])]
-    lasts = anchors[np.concatenate([new_doc, [True]])]
-    # +1 where a stretch opens, -1 right after it closes; a running sum marks the stretches.
-    edges = np.zeros(n + 1, dtype=np.int64)
-    edges[firsts] += 1
-    edges[lasts + 1] -= 1
-    return np.cumsum(edges[:-1]) > 0
+    return first_to_last(candidates[long_enough], doc_ids, len(p_boiler))
 
 
 def between_dropped(dropped: np.ndarray, p_boiler: np.ndarray, floor: float, max_run: int = 1) -> np.ndarray:

@@ -18,7 +18,7 @@ from operator import methodcaller
 
 import numpy as np
 
-from .features import announces_boilerplate, pick
+from .features import announces_boilerplate, first_to_last, in_ranges, pick
 
 __all__ = [
     "INNER_SHORT_CHARS", "INNER_ANCHOR_CHARS", "HEADER_MAX_CHARS", "announced_blocks", "inner_short_lines", "line_lengths",
@@ -67,16 +67,9 @@ def inner_short_lines(
     """
     n = len(texts)
     chars = line_lengths(texts) if chars is None else chars
-    anchors = np.flatnonzero(scope & ~dropped & (chars >= INNER_ANCHOR_CHARS))
-    if not len(anchors):
-        return anchors
-    docs = doc_ids[anchors]
-    new_doc = docs[1:] != docs[:-1]
-    # +1 after a document's first paragraph, -1 at its last: a running sum marks the lines between.
-    edges = np.zeros(n + 1, dtype=np.int64)
-    edges[anchors[np.concatenate([[True], new_doc])] + 1] += 1
-    edges[anchors[np.concatenate([new_doc, [True]])]] -= 1
-    between = np.cumsum(edges[:-1]) > 0
+    paragraphs = np.flatnonzero(scope & ~dropped & (chars >= INNER_ANCHOR_CHARS))
+    # From the first to the last paragraph: those are kept, so only the lines between are candidates.
+    between = first_to_last(paragraphs, doc_ids, n)
     return _not_boilerplate_by_form(texts, np.flatnonzero(between & scope & dropped & (chars < INNER_SHORT_CHARS)))
 
 
@@ -113,17 +106,12 @@ def announced_blocks(
     headers = headers[~announces_boilerplate(pick(texts, headers))]
     # For every line, where the run of short lines starting there ends (cut at its document's end below).
     # Kept lines belong to the run too: the model may keep a cell or two of a table it drops.
-    in_run = chars < INNER_SHORT_CHARS
-    stops = np.where(in_run, n, np.arange(n))
-    run_end = np.minimum.accumulate(stops[::-1])[::-1]  # first line at or after i that is not in the run
-    doc_end = np.searchsorted(doc_ids, doc_ids[headers], side="right")
+    stops = np.append(np.where(chars < INNER_SHORT_CHARS, n, np.arange(n)), n)
+    run_end = np.minimum.accumulate(stops[::-1])[::-1]  # first line at or after i that is not short (n + 1 entries)
     starts = headers + 1
-    ends = np.minimum(run_end[np.minimum(starts, n - 1)], doc_end)
-    ends = np.where(starts < n, ends, starts)
+    ends = np.minimum(run_end[starts], np.searchsorted(doc_ids, doc_ids[headers], side="right"))
     blocks = ends - starts >= 2
-    edges = np.zeros(n + 1, dtype=np.int64)
-    np.add.at(edges, starts[blocks], 1)
-    np.add.at(edges, ends[blocks], -1)
-    kept = _not_boilerplate_by_form(texts, np.flatnonzero((np.cumsum(edges[:-1]) > 0) & dropped))
+    block = in_ranges(starts[blocks], ends[blocks], n)
+    kept = _not_boilerplate_by_form(texts, np.flatnonzero(block & dropped))
     announced = headers[blocks]
     return np.union1d(kept, announced[dropped[announced]])

@@ -20,7 +20,7 @@ refuse to run with another.
 
 from __future__ import annotations
 
-from .arrays import pick, recurs_in_document, seen_before_in_document
+from .arrays import first_to_last, in_ranges, pick, recurs_in_document, seen_before_in_document
 from .context import CONTEXT_NAMES, context_features
 from .lines import OWN_NAMES, LineFeatures, announces_boilerplate, line_features
 from .tokens import (
@@ -41,6 +41,8 @@ __all__ = [
     "Vocabulary",
     "announces_boilerplate",
     "build_vocabulary",
+    "first_to_last",
+    "in_ranges",
     "by_count",
     "context_features",
     "line_features",

@@ -1,4 +1,4 @@
-"""Array helpers shared by the feature code and the decision rules: picking lines, repeats in a document."""
+"""Array helpers shared by the feature code and the decision rules: picking lines, repeats, stretches of a document."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from operator import itemgetter
 
 import numpy as np
 
-__all__ = ["pick", "recurs_in_document", "seen_before_in_document"]
+__all__ = ["first_to_last", "in_ranges", "pick", "recurs_in_document", "seen_before_in_document"]
 
 
 def pick(texts: list[str], rows: np.ndarray) -> list[str]:
@@ -69,3 +69,28 @@ def _document_keys(keys: np.ndarray, doc_ids: np.ndarray) -> np.ndarray:
     folded *= np.int64(-0x61C8864680B583EB)  # 2^64 / golden ratio
     folded ^= keys.astype(np.int64, copy=False)
     return folded
+
+
+def in_ranges(starts: np.ndarray, ends: np.ndarray, n: int) -> np.ndarray:
+    """True for the lines in any of the ranges [starts[k], ends[k]) (+1 where one opens, -1 where it closes, a running sum).
+
+    >>> in_ranges(np.array([1, 4]), np.array([3, 6]), 7).astype(int).tolist()
+    [0, 1, 1, 0, 1, 1, 0]
+    """
+    edges = np.zeros(n + 1, dtype=np.int64)
+    np.add.at(edges, starts, 1)
+    np.add.at(edges, ends, -1)
+    return np.cumsum(edges[:-1]) > 0
+
+
+def first_to_last(rows: np.ndarray, doc_ids: np.ndarray, n: int) -> np.ndarray:
+    """True for the lines from each document's first to its last line in `rows` (sorted, as `doc_ids`).
+
+    >>> first_to_last(np.array([1, 3, 5]), np.array([0, 0, 0, 0, 1, 1, 1]), 7).astype(int).tolist()
+    [0, 1, 1, 1, 0, 1, 0]
+    """
+    if not len(rows):
+        return np.zeros(n, dtype=bool)
+    docs = doc_ids[rows]
+    new_doc = docs[1:] != docs[:-1]
+    return in_ranges(rows[np.concatenate([[True], new_doc])], rows[np.concatenate([new_doc, [True]])] + 1, n)

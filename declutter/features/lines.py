@@ -273,6 +273,7 @@ def announces_boilerplate(texts: Sequence[str]) -> np.ndarray:
 
     return np.fromiter(map(one, texts), dtype=bool, count=len(texts))
 
+
 #: Characters of a batch classified at a time (`_character_pass`): the
 #: per-character arrays (code points, classes, bincount cells: 14 bytes a
 #: character) stay a few tens of MB however long the batch or its lines are.
