@@ -12,6 +12,9 @@ of a baseline is its kept lines joined by "\\n" (`kept_text`).
   level filters are not applied: we compare line decisions.
 * `justext_rules` -- jusText 3 (Pomikálek 2011) with its default parameters
   on an HTML page built from the lines, one `<p>` per line.
+* `guide_labels` -- not a peer but a yardstick: the benchmark's own labels
+  (LABELING.md) as a cleaner. Scored against each set's published gold, it
+  shows which targets a cleaner that follows the guide exactly can meet.
 
 >>> [d.kept for d in c4_rules(["Read more", "The council met on Monday and agreed to extend it."])]
 [False, True]
@@ -29,6 +32,7 @@ __all__ = [
     "Decision",
     "c4_line",
     "c4_rules",
+    "guide_labels",
     "justext_rules",
     "justext_stoplist_name",
     "keep_all",
@@ -54,6 +58,16 @@ def kept_text(lines: Sequence[str], decisions: Sequence[Decision]) -> str:
     'a\\nc'
     """
     return "\n".join(line for line, d in zip(lines, decisions) if d.kept)
+
+
+def guide_labels(labels: Sequence[str | None]) -> list[Decision]:
+    """LABELING.md followed exactly: a line labelled boilerplate is dropped, every other line kept
+    (an unlabelled line too: when in doubt, keep).
+
+    >>> [d.kept for d in guide_labels(["article", "boilerplate", None, "title"])]
+    [True, False, True, True]
+    """
+    return [Decision(False, "labeled_boilerplate") if label == "boilerplate" else KEEP for label in labels]
 
 
 def keep_all(lines: Sequence[str]) -> list[Decision]:

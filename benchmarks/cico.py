@@ -21,7 +21,7 @@ from typing import Any
 from benchmarks.measures import WRECKED_RATIO, gold_lines_kept
 from declutter.pipeline import Cleaner
 
-__all__ = ["sample_gold", "score_cico"]
+__all__ = ["sample_gold", "score_cico", "score_outputs"]
 
 
 def sample_gold(path: Path, n: int) -> list[tuple[str, str]]:
@@ -47,12 +47,18 @@ def score_cico(cleaner: Cleaner, docs: Sequence[tuple[str, str]], show: int = 5)
     article text declutter returns apart; the CLI's text keeps it).
     """
     results = cleaner.explain_many([t for _, t in docs])
+    outputs = ["\n".join(ln.output or "" for ln in result.lines if ln.kept) for result in results]
+    return score_outputs(docs, outputs, show)
+
+
+def score_outputs(docs: Sequence[tuple[str, str]], outputs: Sequence[str], show: int = 5) -> dict[str, Any]:
+    """`score_cico`'s figures for any outputs, one per (id, gold text): also what LABELING.md itself
+    keeps of a published gold (the gold as build_lines maps it onto the guide, as the output)."""
     n_lines = n_kept = wrecked = 0
     doc_shares: list[float] = []  # each document's share of lines kept: one long document cannot dominate
     lost: Counter[str] = Counter()
     worst: list[tuple[float, str]] = []
-    for (doc_id, gold), result in zip(docs, results):
-        output = "\n".join(ln.output or "" for ln in result.lines if ln.kept)
+    for (doc_id, gold), output in zip(docs, outputs):
         words = kept_words = 0
         verdicts = gold_lines_kept(gold, output)
         doc_shares.append(sum(k for _, k in verdicts) / len(verdicts) if verdicts else 1.0)

@@ -5,7 +5,9 @@
         [--data ../shared/data] [--no-cico] [--json OUT] [--write-docs]
 
 Every system (no cleaning, C4's line rules, jusText, declutter; see
-`baselines.py`) sees the same documents, `<lines>/<set>.jsonl.gz` made by
+`baselines.py`) sees the same documents, and so does the yardstick **guide
+labels**, our labels as a cleaner (what following LABELING.md exactly scores
+against the published gold; its aRec and bF1 are 1 by construction), `<lines>/<set>.jsonl.gz` made by
 `training/build_lines.py`, in both shapes (extractor residue, all page text),
 and returns a keep/drop decision per line and an output text. Per set x shape
 x system:
@@ -57,8 +59,8 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import report
-from benchmarks.baselines import Decision, c4_rules, justext_rules, keep_all, kept_text
-from benchmarks.cico import sample_gold, score_cico
+from benchmarks.baselines import Decision, c4_rules, guide_labels, justext_rules, keep_all, kept_text
+from benchmarks.cico import sample_gold, score_cico, score_outputs
 from benchmarks.heldout import Models, describe_models, resolve_models, shown
 from benchmarks.scoring import (
     ENGLISH,
@@ -80,7 +82,7 @@ from declutter.model.outlet import OutletMemory, with_memory
 from declutter.pipeline import Cleaner
 from declutter.teach.documents import LabeledDoc
 
-__all__ = ["BASELINES", "SHAPES", "Run", "load_docs", "main", "parse_args", "resolve_models", "run_baseline",
+__all__ = ["BASELINES", "SHAPES", "YARDSTICKS", "Run", "load_docs", "main", "parse_args", "resolve_models", "run_baseline",
            "run_declutter", "sample", "score", "warm_up"]
 
 DATASETS = (
@@ -88,13 +90,15 @@ DATASETS = (
     "wcxb_dev", "readability",
 )
 SHAPES = ("residue", "page")
-SYSTEMS = ("no cleaning", "C4 rules", "jusText", "declutter")
+SYSTEMS = ("no cleaning", "C4 rules", "jusText", "guide labels", "declutter")
 Baseline = Callable[[LabeledDoc], list[Decision]]
 BASELINES: dict[str, Baseline] = {
     "no cleaning": lambda d: keep_all(d.lines),
     "C4 rules": lambda d: c4_rules(d.lines),
     "jusText": lambda d: justext_rules(d.lines, d.meta.get("lang"), JUSTEXT_STATS),
 }
+# Not a peer but a yardstick, scored like one: LABELING.md followed exactly (our labels as a cleaner).
+YARDSTICKS: dict[str, Baseline] = {"guide labels": lambda d: guide_labels(d.labels)}
 JUSTEXT_STATS: dict[str, int] = {}
 
 
@@ -258,7 +262,7 @@ def score_dataset(name: str, docs: Sequence[LabeledDoc], systems: Sequence[str],
                 warmed.add(id(model))
             run = run_declutter(model, docs, config)
         else:
-            run = run_baseline(BASELINES[system], docs)
+            run = run_baseline({**BASELINES, **YARDSTICKS}[system], docs)
         row["systems"][system] = score(docs, run, recall_in)
     sy = row["systems"]
     if "declutter" in sy:
@@ -290,6 +294,9 @@ def run_cico(args: argparse.Namespace, models: Models, names: Sequence[str],
         with _thread_limit(args.threads):
             result = score_cico(Cleaner(config, model=model), published)
             result["guide"] = score_cico(Cleaner(config, model=model), mapped) if mapped else None
+        # What following LABELING.md exactly keeps of the same published golds: the mapped gold as the output.
+        with_mapped = [(i, t) for i, t in published if i in guide.get(name, {})]
+        result["guide_keeps"] = score_outputs(with_mapped, [guide[name][i] for i, _ in with_mapped]) if with_mapped else None
         out[name] = {"status": models.status(name), **result}
     return out
 
@@ -317,7 +324,7 @@ def render(args: argparse.Namespace, header: list[str], results: dict[str, Any],
         if rows:
             out += ["", f"{shape}:", "", report.guide_table(shape, rows, means[shape], systems)]
     out += ["", report.slices_section(sl, systems), "", report.worst_section(worst), "",
-            report.cico_section(cico, cico_mean(cico))]
+            report.cico_section(cico, cico_mean(cico)), "", report.yardstick_section(means, cico_mean(cico))]
     return "\n".join(out)
 
 

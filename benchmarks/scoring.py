@@ -187,4 +187,5 @@ def cico_mean(cico: dict[str, dict[str, Any]]) -> dict[str, Any]:
     return {"datasets": names, "kept": _mean([cico[n]["kept"] for n in names]),
             "wrecked": _mean([cico[n]["wrecked"] for n in names]),
             "kept_doc_mean": _mean([cico[n].get("kept_doc_mean") for n in names]),
-            "guide_kept": _mean([g.get("kept") for g in guide]), "guide_wrecked": _mean([g.get("wrecked") for g in guide])}
+            "guide_kept": _mean([g.get("kept") for g in guide]), "guide_wrecked": _mean([g.get("wrecked") for g in guide]),
+            "labeling_keeps": _mean([(cico[n].get("guide_keeps") or {}).get("kept") for n in names])}

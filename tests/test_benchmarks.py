@@ -173,7 +173,9 @@ def test_quality_script_runs_baselines_end_to_end(tmp_path, capsys):
     report = json.loads(out.read_text())
     residue = report["results"]["residue"]["wcxb_dev"]
     assert residue["docs"] == 3 and report["results"]["page"]["wcxb_dev"]["docs"] == 2
-    assert set(residue["systems"]) == {"no cleaning", "C4 rules", "jusText"}
+    assert set(residue["systems"]) == {"no cleaning", "C4 rules", "jusText", "guide labels"}
+    guide = residue["systems"]["guide labels"]  # the labels as a cleaner: exact on them by construction
+    assert guide["article"]["recall"] == 1.0 and guide["boilerplate"]["f1"] == 1.0
     nothing = residue["systems"]["no cleaning"]
     assert nothing["boilerplate"]["recall"] == 0.0
     assert nothing["wrecked"] == 0.0 and nothing["structured"]["all"]["recall"] in (None, 1.0)  # keeping all loses nothing
@@ -186,8 +188,21 @@ def test_quality_scores_the_published_gold_first_and_the_mapped_gold_as_a_second
     out = tmp_path / "q.json"
     assert quality.main(["--lines", str(lines_dir), "--datasets", "wcxb_dev", "--no-declutter",
                          "--json", str(out)]) == 0
-    nothing = json.loads(out.read_text())["results"]["residue"]["wcxb_dev"]["systems"]["no cleaning"]
+    systems = json.loads(out.read_text())["results"]["residue"]["wcxb_dev"]["systems"]
+    nothing = systems["no cleaning"]
     assert nothing["pub_f1"] < nothing["guide_f1"]
+    # Following the guide exactly drops what only the published gold keeps: the yardstick shows it.
+    assert systems["guide labels"]["pub_f1"] < systems["guide labels"]["guide_f1"]
+
+
+def test_score_outputs_counts_what_the_guide_keeps_of_a_published_gold():
+    from benchmarks.cico import score_outputs
+
+    published = [("a", "Title\nThe story's only paragraph, long enough to count.\nPhoto: Jane Doe")]
+    mapped = ["Title\nThe story's only paragraph, long enough to count."]
+    result = score_outputs(published, mapped)
+    assert result["lines"] == 3 and result["kept"] == round(2 / 3, 4)
+    assert result["lost_most_often"] == [("Photo: Jane Doe", 1)]
 
 
 def test_write_docs_replaces_its_own_section_and_keeps_the_rest(tmp_path):
