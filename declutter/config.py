@@ -42,6 +42,10 @@ class Config:
     cut_notices: bool = True
     #: Drop a line repeated verbatim earlier in the same document.
     drop_duplicates: bool = True
+    #: Drop a link to another story that carries its headline ("Read also:
+    #: ...", "Читайте также: ...", "相关阅读：..."), whatever the model says:
+    #: its form is boilerplate in any language (`features.teaser_lines`).
+    drop_teasers: bool = True
     #: jusText's context rule on top of the learned one, in page-like
     #: documents only: a run of at most `between_max_run` kept lines with a
     #: dropped line right above and below is dropped too when each of its

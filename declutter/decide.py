@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .document import ARTICLE, BOILERPLATE, TITLE
-from .features import first_to_last, pick, recurs_in_document, seen_before_in_document
+from .features import first_to_last, pick, recurs_in_document, seen_before_in_document, teaser_lines
 from .inner import announced_blocks, inner_short_lines, line_lengths
 from .sentences import is_sentence
 
@@ -57,6 +57,7 @@ class Rules:
     between_floor: float | None = 0.5  # Config.between_floor
     between_max_run: int = 1
     drop_duplicates: bool = True
+    drop_teasers: bool = True  # Config.drop_teasers
     first_line_title: bool = True  # Config.first_line_title
     keep_inner_short: bool = True  # Config.keep_inner_short
     shape: str = "auto"  # Config.shape: "residue", "page" or "auto" (`page_like_documents` decides)
@@ -72,7 +73,7 @@ class Decisions(NamedTuple):
 
 _LABELS = np.array(["article", "boilerplate", "title"], dtype=object)
 #: Why `decide` labels a line as it does, in code order.
-REASONS = ("model", "context", "between_boilerplate", "duplicate", "headline", "own_text", "inside_article")
+REASONS = ("model", "context", "between_boilerplate", "duplicate", "headline", "own_text", "inside_article", "teaser")
 _REASONS = np.array(REASONS, dtype=object)
 
 
@@ -135,7 +136,10 @@ def decide(
             a, b = doc_starts[k], doc_starts[k + 1]
             between[a:b] = between_dropped(enclosing[a:b], p_boiler[a:b], rules.between_floor, rules.between_max_run)
     between &= ~story  # the story stretch is judged as residue, where the rule does not apply
-    dropped |= between | duplicate
+    # A link to another story that carries its headline, in any language: whatever the scores say.
+    teaser = teaser_lines(texts) if rules.drop_teasers else np.zeros(n, dtype=bool)
+    teaser &= ~(dropped | between | duplicate)  # only the lines the rule drops carry its reason
+    dropped |= between | duplicate | teaser
     labels = dropped.astype(np.int8)  # an index into _LABELS
     # One title at most per document: the kept line most likely a title, if
     # stage 2 finds it more title than article.
@@ -152,6 +156,7 @@ def decide(
     reasons[headline] = 4
     reasons[overruled[~dropped[overruled]]] = 5  # own_text, unless the duplicate or between rule dropped it
     reasons[inner[~dropped[inner]]] = 6  # inside_article, likewise
+    reasons[teaser] = 7
     # Lists of the same few str objects: 8 bytes a line (a str each took 60).
     return Decisions(_LABELS[labels].tolist(), _REASONS[reasons].tolist(), cut)
 

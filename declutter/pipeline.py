@@ -136,6 +136,7 @@ class Cleaner:
             between_floor=config.between_floor,
             between_max_run=config.between_max_run,
             drop_duplicates=config.drop_duplicates,
+            drop_teasers=config.drop_teasers,
             first_line_title=config.first_line_title,
             keep_inner_short=config.keep_inner_short,
             shape=config.shape,

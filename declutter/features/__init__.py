@@ -22,7 +22,8 @@ from __future__ import annotations
 
 from .arrays import first_to_last, in_ranges, pick, recurs_in_document, seen_before_in_document
 from .context import CONTEXT_NAMES, context_features
-from .lines import OWN_NAMES, LineFeatures, announces_boilerplate, line_features
+from .forms import announces_boilerplate, teaser_lines
+from .lines import OWN_NAMES, LineFeatures, line_features
 from .tokens import (
     BIGRAM_BUCKETS,
     Vocabulary,
@@ -50,6 +51,7 @@ __all__ = [
     "pick",
     "recurs_in_document",
     "seen_before_in_document",
+    "teaser_lines",
     "token_matrix",
 ]
 

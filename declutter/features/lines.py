@@ -8,7 +8,6 @@ a slice and a few pattern matches on short lines.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,9 +17,18 @@ from typing import NamedTuple, Sequence
 import numpy as np
 
 from .arrays import pick, seen_before_in_document
+from .forms import (
+    BULLET,
+    COPYRIGHT_NEEDLES,
+    CREDIT_AGENCY,
+    CREDIT_LINE,
+    DOMAIN_LINE,
+    MARKER,
+    TRAILING_CREDIT,
+)
 from .tokens import clipped_lower
 
-__all__ = ["LineFeatures", "OWN_NAMES", "announces_boilerplate", "line_features"]
+__all__ = ["LineFeatures", "OWN_NAMES", "line_features"]
 
 
 # Character classes of the code-point table.
@@ -39,44 +47,6 @@ _END_CHARS = ".!?。！？…"
 _QUOTE_CHARS = "\"'“”„‟«»‘’‚‛「」『』"
 _SYMBOL_CHARS = "|•·►▶»«>©®™/\\#@*+=~^_"
 
-# Words that announce links to other stories, in the languages of the training
-# data. They feed context ("the lines after a marker are teasers"); the n-gram
-# features learn the wording of everything else. Matched against the
-# lower-cased line heads (`clipped_lower`) without IGNORECASE: a
-# case-insensitive alternation tries every branch at every line, where a
-# case-sensitive one skips a branch on its first letter (faster, and the
-# same lines matched on build/lines).
-_MARKER = re.compile(
-    r"^\W{0,3}(?:read (?:more|next|also)|see also|related(?: (?:articles?|stories|content|coverage|posts?|news|topics?))?"
-    r"|more (?:from|on|stories|news|about)|also read|recommended(?: for you)?|trending|most (?:read|popular|viewed)"
-    r"|you (?:may|might) (?:also )?like|top stories|latest (?:news|stories)|further reading"
-    r"|lire aussi|à lire (?:aussi|également)|voir aussi|sur le même sujet|mehr zum thema|lesen sie auch|lesen sie mehr|weiterlesen"
-    r"|auch interessant|das könnte sie auch interessieren|leer más|lee también|ver también|te puede interesar|noticias relacionadas"
-    r"|leia (?:também|mais)|veja também|czytaj (?:też|także|więcej)|zobacz (?:też|także)|leggi anche|potrebbe interessarti)\b",
-)
-# Needles for copyright lines, searched case-sensitively in the raw batch text
-# (memchr-fast; lower-casing the batch's Unicode cost more than all of them).
-_COPYRIGHT_NEEDLES = ("©", "opyright", "OPYRIGHT", "ll rights reserved", "ll Rights Reserved", "LL RIGHTS RESERVED")
-# "(c) " and "(C) " are looked for at the batch's "(" only (`_lines_with_c_mark`): str.find
-# skips poorly past a needle that ends in a space, and these two took most of the search.
-# A credit or byline on its own line (LABELING.md: "photo and video credits",
-# "bylines and source credits on their own line"): checked on short lines only.
-_CREDIT_LINE = re.compile(
-    r"\W{0,3}(?:(?i:(?:photo|image|picture|video|foto|bild|credit|source|quelle|fuente|zdjęcie)s?\s*(?:credit)?\s*[:/|©]"
-    r"|(?:with )?(?:additional )?(?:reporting|writing|editing|photos?|text|words) by\b)"
-    r"|(?:[Bb]y|BY|[Vv]on|[Pp]ar|[Pp]or)\s+[A-ZÀ-Ý][\w.'’-]+(?:\s+[A-ZÀ-Ý][\w.'’-]+))"
-)
-# Picture agencies named anywhere in a line.
-_CREDIT_NEEDLES = ("Getty Images", "Shutterstock", "AP Photo", "AFP Photo", "EPA-EFE", "Reuters/", "REUTERS/")
-_CREDIT_AGENCY = re.compile("|".join(map(re.escape, _CREDIT_NEEDLES)))
-# A caption's credit at the end of a line: "... July 4, 2022. REUTERS/Alexander
-# Ermochenko", "(AP Photo/Evan Vucci)", "(Photo: Jane Doe)".
-_TRAILING_CREDIT = re.compile(
-    r"(?:\b[A-Z][A-Za-z]+(?: [Pp]hoto)?/ ?[A-Z][\w.'’-]+(?: [A-Z][\w.'’-]+){0,3}"
-    r"|\((?i:photo|image|picture|foto|credit)s?\s*[:/][^)]{0,50})\)?\W{0,3}$"
-)
-_DOMAIN_LINE = re.compile(r"^\W*(?:https?://)?(?:[\w-]+\.)+[a-z]{2,24}(?:/\S*)?\W*$", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*(?:[-–—•*·►▶]|\d{1,3}[.)])\s")
 
 OWN_NAMES = (
     "log_chars", "log_words", "upper_share", "caseless_share", "digit_share", "punct_share",
@@ -187,30 +157,30 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     # map() keeps these per-line regex calls at C speed (no Python frame per line).
     lowered = clipped_lower(texts)
     lowered_lines = lowered.split("\n")
-    marker = np.fromiter(map(bool, map(_MARKER.match, lowered_lines, repeat(0), repeat(60))), dtype=bool, count=n)
+    marker = np.fromiter(map(bool, map(MARKER.match, lowered_lines, repeat(0), repeat(60))), dtype=bool, count=n)
     short = np.flatnonzero((words <= 15) & (char_lens < 200))
     credit = np.zeros(n, dtype=bool)
     short_texts = pick(texts, short)
-    credit[short] = np.fromiter(map(bool, map(_CREDIT_LINE.match, short_texts)), dtype=bool, count=len(short))
-    credit[short] |= np.fromiter(map(bool, map(_CREDIT_AGENCY.search, short_texts)), dtype=bool, count=len(short))
+    credit[short] = np.fromiter(map(bool, map(CREDIT_LINE.match, short_texts)), dtype=bool, count=len(short))
+    credit[short] |= np.fromiter(map(bool, map(CREDIT_AGENCY.search, short_texts)), dtype=bool, count=len(short))
     # Only lines with a "/" or "(" among their last 70 characters can end in a credit.
-    copyright_ = _lines_containing(joined, _COPYRIGHT_NEEDLES, starts)
+    copyright_ = _lines_containing(joined, COPYRIGHT_NEEDLES, starts)
     copyright_[chars_pass.c_marked] = True
     near_end = owner[starts[owner] + char_lens[owner] - slash_or_paren <= 70]
     ends_credit = np.zeros(n, dtype=bool)
     for i in np.unique(near_end).tolist():
         text = texts[i]
-        ends_credit[i] = _TRAILING_CREDIT.search(text, max(len(text) - 70, 0)) is not None
+        ends_credit[i] = TRAILING_CREDIT.search(text, max(len(text) - 70, 0)) is not None
     short_single = np.flatnonzero((words == 1) & (char_lens < 80))
     domain = np.zeros(n, dtype=bool)
     domain[short_single] = np.fromiter(
-        map(bool, map(_DOMAIN_LINE.match, pick(texts, short_single))), dtype=bool, count=len(short_single)
+        map(bool, map(DOMAIN_LINE.match, pick(texts, short_single))), dtype=bool, count=len(short_single)
     )
     # A bullet opens with punctuation, a symbol or a digit: only those lines are matched.
     bullet = np.zeros(n, dtype=bool)
     maybe_bullet = np.flatnonzero(_OPENS_BULLET[first_cls])
     bullet[maybe_bullet] = np.fromiter(
-        map(bool, map(_BULLET.match, pick(texts, maybe_bullet), repeat(0), repeat(6))), dtype=bool, count=len(maybe_bullet)
+        map(bool, map(BULLET.match, pick(texts, maybe_bullet), repeat(0), repeat(6))), dtype=bool, count=len(maybe_bullet)
     )
     duplicate = _duplicates(lowered_lines, char_lens, doc_ids)
 
@@ -255,23 +225,6 @@ def line_features(docs: Sequence[Sequence[str]]) -> LineFeatures:
     for j, name in enumerate(OWN_NAMES):
         own[:, j] = columns[name]
     return LineFeatures(texts, doc_starts, doc_ids, own, long, marker, duplicate, lowered)
-
-
-def announces_boilerplate(texts: Sequence[str]) -> np.ndarray:
-    """True for lines whose form says boilerplate, whatever their context: a
-    "Read more"-type marker, a credit or byline, a bare domain, a copyright line.
-
-    >>> announces_boilerplate(["Read more", "kremlin.ru", "© AFP 2024", "Photo: Jane Doe", "Fee: $95"]).tolist()
-    [True, True, True, True, False]
-    """
-    def one(text: str) -> bool:
-        lowered = text.lower()
-        return bool(
-            _MARKER.match(lowered) or _CREDIT_LINE.match(text) or _CREDIT_AGENCY.search(text)
-            or _DOMAIN_LINE.match(text) or any(n in text for n in _COPYRIGHT_NEEDLES) or "(c) " in lowered
-        )
-
-    return np.fromiter(map(one, texts), dtype=bool, count=len(texts))
 
 
 #: Characters of a batch classified at a time (`_character_pass`): the
