@@ -76,6 +76,19 @@ def test_a_short_repeated_line_is_never_dropped_only_for_being_short_and_repeate
     assert labeled.adjust([APPEAL], np.array([[0.99, 0.0, 0.01]]))[0, 2] >= 0.99
 
 
+def test_a_layout_tables_row_repeated_across_a_sites_pages_is_template_however_short():
+    """An old page's layout table comes out of the extractor as rows ("| BUSINESS |"); the line
+    model reads a row as a table. Repeated across the site, it counts as a long line would;
+    a data row with its cells filled, and a short plain line, still do not count."""
+    rows = ["| BUSINESS |", "|  | 1 of 1 |  |", "| Interface | Bluetooth |", "BUSINESS"]
+    memory = OutletMemory.from_documents(outlet_docs(extra=rows, labels=False), labeled=False)
+    strength = memory.strength(rows).tolist()
+    assert strength[0] > 0.9 and strength[1] > 0.9
+    assert strength[2:] == [0.0, 0.0]
+    # The row the model reads as article (P(boilerplate) 0.3) goes over any drop threshold.
+    assert memory.adjust(["| BUSINESS |"], np.array([[0.7, 0.0, 0.3]]))[0, 2] > 0.99
+
+
 def test_adjust_keeps_probabilities_summing_to_one_and_only_touches_known_lines():
     memory = OutletMemory.from_documents(outlet_docs())
     p = np.array([[0.7, 0.2, 0.1], [0.6, 0.3, 0.1]])

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .arrays import first_to_last, in_ranges, pick, recurs_in_document, seen_before_in_document
 from .context import CONTEXT_NAMES, context_features
-from .forms import announces_boilerplate, teaser_lines
+from .forms import announces_boilerplate, is_layout_row, teaser_lines
 from .lines import OWN_NAMES, LineFeatures, line_features
 from .tokens import (
     BIGRAM_BUCKETS,
@@ -44,6 +44,7 @@ __all__ = [
     "build_vocabulary",
     "first_to_last",
     "in_ranges",
+    "is_layout_row",
     "by_count",
     "context_features",
     "line_features",

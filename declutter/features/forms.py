@@ -15,7 +15,7 @@ import numpy as np
 
 __all__ = [
     "BULLET", "COPYRIGHT_NEEDLES", "CREDIT_AGENCY", "CREDIT_LINE", "DOMAIN_LINE", "MARKER", "TRAILING_CREDIT",
-    "TEASER_REST", "announces_boilerplate", "teaser_lines",
+    "TEASER_REST", "announces_boilerplate", "is_layout_row", "teaser_lines",
 ]
 
 # Words that announce links to other stories, in the languages of the training
@@ -122,3 +122,23 @@ def teaser_lines(texts: Sequence[str]) -> np.ndarray:
         marker = MARKER.match(head, 0, 60)
         hits[i] = marker is not None and TEASER_REST.match(head, marker.end()) is not None
     return hits
+
+
+# A cell separator of a table row as extractors write it ("| a | b |"); "\\|" is a pipe inside a cell.
+_CELL_SPLIT = re.compile(r"(?<!\\)\|")
+
+
+def is_layout_row(text: str) -> bool:
+    """A table row that lays out a page rather than holding data: at most one cell
+    with text, or at least half its cells empty ("| BUSINESS |", "|  | 1 of 1 |  |").
+    A data row fills its cells ("| Interface | Bluetooth |").
+
+    >>> [is_layout_row(t) for t in ["| BUSINESS |", "|  | Free Trial Issue |  | Gift |  |", "| Interface | Bluetooth |", "BUSINESS"]]
+    [True, True, False, False]
+    """
+    row = text.strip()
+    if len(row) < 3 or row[0] != "|" or row[-1] != "|":
+        return False
+    cells = _CELL_SPLIT.split(row[1:-1])
+    filled = sum(1 for cell in cells if cell.strip())
+    return filled <= 1 or 2 * filled <= len(cells)

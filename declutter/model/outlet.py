@@ -15,7 +15,11 @@ Evidence raises the model's P(boilerplate); it never replaces the model:
   chance as often as by template, so it is never dropped only for being
   short and repeated: only a line *labeled* boilerplate in an outlet's
   training documents counts, with at most half the strength, and only a line
-  the model already leans on dropping goes over the threshold.
+  the model already leans on dropping goes over the threshold;
+* except a layout table's row (`features.is_layout_row`: "| BUSINESS |",
+  "|  | 1 of 1 |  |"): a site's page layout, counted and pushed like a long
+  line however short. The line model reads a row as a table and a table as
+  article; across a site's pages the row is its template.
 
 A memory built from labeled documents (`declutter train`) keeps a line only
 if it was never labeled article or title; a memory built from unlabeled
@@ -40,6 +44,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from ..document import SHORT_TOKENS
+from ..features import is_layout_row
 
 __all__ = ["OutletMemory", "normalize_line", "line_hashes", "with_memory", "SHORT_TOKENS"]
 
@@ -112,14 +117,15 @@ class _OutletCounts:
         self.kept: set[int] = set()
 
     def add(self, lines: Sequence[str], labels: Sequence[str | None] | None, *, count_short: bool) -> None:
-        """Count one document. Without `count_short`, short lines are left out: an unlabeled
-        memory never uses them (`OutletMemory.strength`), and they are most of a page's hashes."""
+        """Count one document. Without `count_short`, short lines (layout rows aside) are left
+        out: an unlabeled memory never uses them (`OutletMemory.strength`), and they are most
+        of a page's hashes."""
         self.documents += 1
         norms = [normalize_line(line) for line in lines]
         if count_short:
             hashes = _hashes(norms)
         else:
-            long = [i for i, norm in enumerate(norms) if len(norm.split()) >= SHORT_TOKENS]
+            long = [i for i, norm in enumerate(norms) if len(norm.split()) >= SHORT_TOKENS or is_layout_row(lines[i])]
             hashes = _hashes([norms[i] for i in long])
             labels = None if labels is None else [labels[i] for i in long]
         for h in set(hashes) - {0}:
@@ -213,7 +219,7 @@ class OutletMemory:
 
     def strength(self, texts: Sequence[str]) -> np.ndarray:
         """Evidence strength per line, 0 where the memory does not know the line
-        (short lines: labeled evidence only, at SHORT_FACTOR of its strength)."""
+        (short lines but layout rows: labeled evidence only, at SHORT_FACTOR of its strength)."""
         return self._lookup(texts)[0]
 
     def _lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -242,7 +248,11 @@ class OutletMemory:
         hashes = np.array(_hashes(norms), dtype=np.uint64)
         pos = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
         hit = (self.hashes[pos] == hashes) & (hashes != 0)
-        short = np.fromiter((len(norm.split()) < SHORT_TOKENS for norm in norms), bool, len(texts))
+        short = np.fromiter(
+            (len(norm.split()) < SHORT_TOKENS and not is_layout_row(text) for norm, text in zip(norms, texts)),
+            bool,
+            len(texts),
+        )
         strength = self.strengths[pos] * hit
         strength = np.where(
             short, np.where(self.labeled[pos], strength * SHORT_FACTOR, 0.0), strength
