@@ -47,7 +47,7 @@ MARKER = re.compile(
 # Needles for copyright lines, searched case-sensitively in the raw batch text
 # (memchr-fast; lower-casing the batch's Unicode cost more than all of them).
 COPYRIGHT_NEEDLES = ("©", "opyright", "OPYRIGHT", "ll rights reserved", "ll Rights Reserved", "LL RIGHTS RESERVED")
-# "(c) " and "(C) " are looked for at the batch's "(" only (`_lines_with_c_mark`): str.find
+# "(c) " and "(C) " are looked for at the batch's "(" only (`lines._lines_with_c_mark`): str.find
 # skips poorly past a needle that ends in a space, and these two took most of the search.
 # A credit or byline on its own line (LABELING.md: "photo and video credits",
 # "bylines and source credits on their own line"): checked on short lines only.
@@ -57,8 +57,8 @@ CREDIT_LINE = re.compile(
     r"|(?:[Bb]y|BY|[Vv]on|[Pp]ar|[Pp]or)\s+[A-ZÀ-Ý][\w.'’-]+(?:\s+[A-ZÀ-Ý][\w.'’-]+))"
 )
 # Picture agencies named anywhere in a line.
-CREDIT_NEEDLES = ("Getty Images", "Shutterstock", "AP Photo", "AFP Photo", "EPA-EFE", "Reuters/", "REUTERS/")
-CREDIT_AGENCY = re.compile("|".join(map(re.escape, CREDIT_NEEDLES)))
+_CREDIT_NEEDLES = ("Getty Images", "Shutterstock", "AP Photo", "AFP Photo", "EPA-EFE", "Reuters/", "REUTERS/")
+CREDIT_AGENCY = re.compile("|".join(map(re.escape, _CREDIT_NEEDLES)))
 # A caption's credit at the end of a line: "... July 4, 2022. REUTERS/Alexander
 # Ermochenko", "(AP Photo/Evan Vucci)", "(Photo: Jane Doe)".
 TRAILING_CREDIT = re.compile(
@@ -68,7 +68,7 @@ TRAILING_CREDIT = re.compile(
 DOMAIN_LINE = re.compile(r"^\W*(?:https?://)?(?:[\w-]+\.)+[a-z]{2,24}(?:/\S*)?\W*$", re.IGNORECASE)
 # A prompt to move elsewhere on the site ("Back to Gallery", "Skip to main content"): navigation
 # by its form wherever it stands (`announces_boilerplate`).
-NAV_PROMPT = re.compile(
+_NAV_PROMPT = re.compile(
     r"\W{0,3}(?:back|return|skip|jump|go) to (?:the )?(?:main )?(?:top|gallery|galleries|home|homepage|index|list|menu"
     r"|content|navigation|search|article|story|stories|blog|news|overview|previous|next)\b",
     re.IGNORECASE,
@@ -91,7 +91,7 @@ def announces_boilerplate(texts: Sequence[str]) -> np.ndarray:
         return bool(
             MARKER.match(lowered) or CREDIT_LINE.match(text) or CREDIT_AGENCY.search(text)
             or DOMAIN_LINE.match(text) or any(n in text for n in COPYRIGHT_NEEDLES) or "(c) " in lowered
-            or NAV_PROMPT.match(text)
+            or _NAV_PROMPT.match(text)
         )
 
     return np.fromiter(map(one, texts), dtype=bool, count=len(texts))
