@@ -1,14 +1,12 @@
-"""A link to another story that carries its headline is dropped in any language; a prompt to go
-elsewhere on the site is never rescued as structure (`features.forms`, `Config.drop_teasers`)."""
+"""A link to another story that carries its headline is dropped in any language
+(`features.forms.teaser_lines`, `Config.drop_teasers`)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from declutter import Cleaner, Config
-from declutter.features import announces_boilerplate, teaser_lines
-from declutter.inner import inner_short_lines
+from declutter.features import teaser_lines
 
 PARAGRAPHS = (
     "Officials in the capital said on Monday that the new bridge would open to traffic next spring, two years late.",
@@ -57,13 +55,3 @@ def test_a_lone_marker_and_a_sentence_that_opens_like_one_are_not_teasers():
     lines = ["See also", "Further reading", "Trending stocks rose on Monday after the bank cut rates.",
              "Related to the case, two officials resigned.", "Read more: x"]
     assert teaser_lines(lines).tolist() == [False, False, False, False, False]
-
-
-def test_a_prompt_to_go_elsewhere_is_not_kept_as_structure_between_paragraphs():
-    """Between two kept paragraphs a dropped short line comes back as the article's structure, unless
-    its form is navigation: "Back to Gallery" stays dropped, the list item beside it comes back."""
-    texts = [PARAGRAPHS[0], "Back to Gallery", "- Steel: 4,000 tonnes", PARAGRAPHS[1]]
-    dropped = np.array([False, True, True, False])
-    assert inner_short_lines(texts, np.zeros(4, int), dropped, np.ones(4, bool)).tolist() == [2]
-    assert announces_boilerplate(["Back to top ^", "(Return to Top)", "Skip to main content", "Back to school"]).tolist() == [
-        True, True, True, False]

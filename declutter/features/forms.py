@@ -1,5 +1,5 @@
 """What a line's form alone says: the word lists and patterns of markers, credits,
-copyright lines, domains, bullets and site navigation, and the two rules built on
+copyright lines, domains, bullets and layout-table rows, and the rules built on
 them that hold whatever a line's context (`announces_boilerplate`, `teaser_lines`).
 
 `lines.line_features` turns the same patterns into model features.
@@ -66,32 +66,24 @@ TRAILING_CREDIT = re.compile(
     r"|\((?i:photo|image|picture|foto|credit)s?\s*[:/][^)]{0,50})\)?\W{0,3}$"
 )
 DOMAIN_LINE = re.compile(r"^\W*(?:https?://)?(?:[\w-]+\.)+[a-z]{2,24}(?:/\S*)?\W*$", re.IGNORECASE)
-# A prompt to move elsewhere on the site ("Back to Gallery", "Skip to main content"): navigation
-# by its form wherever it stands (`announces_boilerplate`).
-_NAV_PROMPT = re.compile(
-    r"\W{0,3}(?:back|return|skip|jump|go) to (?:the )?(?:main )?(?:top|gallery|galleries|home|homepage|index|list|menu"
-    r"|content|navigation|search|article|story|stories|blog|news|overview|previous|next)\b",
-    re.IGNORECASE,
-)
 BULLET = re.compile(r"^\s*(?:[-–—•*·►▶]|\d{1,3}[.)])\s")
 
 
 def announces_boilerplate(texts: Sequence[str]) -> np.ndarray:
     """True for lines whose form says boilerplate, whatever their context: a
-    "Read more"-type marker, a credit or byline, a bare domain, a copyright
-    line, a prompt to go elsewhere on the site.
+    "Read more"-type marker (in any of its languages), a credit or byline, a
+    bare domain, a copyright line.
 
     >>> announces_boilerplate(["Read more", "kremlin.ru", "© AFP 2024", "Photo: Jane Doe", "Fee: $95"]).tolist()
     [True, True, True, True, False]
-    >>> announces_boilerplate(["Back to Gallery", "Back to the drawing board", "Читайте также: ..."]).tolist()
-    [True, False, True]
+    >>> announces_boilerplate(["Читайте также: ...", "相关阅读"]).tolist()
+    [True, True]
     """
     def one(text: str) -> bool:
         lowered = text.lower()
         return bool(
             MARKER.match(lowered) or CREDIT_LINE.match(text) or CREDIT_AGENCY.search(text)
             or DOMAIN_LINE.match(text) or any(n in text for n in COPYRIGHT_NEEDLES) or "(c) " in lowered
-            or _NAV_PROMPT.match(text)
         )
 
     return np.fromiter(map(one, texts), dtype=bool, count=len(texts))
