@@ -5,11 +5,12 @@
         [--data ../shared/data] [--no-cico] [--json OUT] [--write-docs]
 
 Every system (no cleaning, C4's line rules, jusText, declutter; see
-`baselines.py`) sees the same documents, and so does the yardstick **guide
-labels**, our labels as a cleaner (what following LABELING.md exactly scores
-against the published gold; its aRec and bF1 are 1 by construction), `<lines>/<set>.jsonl.gz` made by
+`baselines.py`) sees the same documents, `<lines>/<set>.jsonl.gz` made by
 `training/build_lines.py`, in both shapes (extractor residue, all page text),
-and returns a keep/drop decision per line and an output text. Per set x shape
+and returns a keep/drop decision per line and an output text. So does the
+yardstick **guide labels**: our labels as a cleaner, what following
+LABELING.md exactly scores against the published gold (its aRec and bF1 are
+1 by construction). Per set x shape
 x system:
 
 * **pubF1** (the headline): mean token F1 of the output against the set's
@@ -288,15 +289,16 @@ def run_cico(args: argparse.Namespace, models: Models, names: Sequence[str],
         model, config = models.for_dataset(name)
         config = config.with_changes(shape=args.text_shape)
         published = sample_gold(path, args.max_docs)
-        mapped = [(i, guide.get(name, {})[i]) for i, _ in published if i in guide.get(name, {})]
+        onto_guide = guide.get(name, {})
+        with_mapped = [(i, t) for i, t in published if i in onto_guide]  # the published golds the guide maps
+        mapped = [(i, onto_guide[i]) for i, _ in with_mapped]
         if args.outlet_memory:  # a batch of clean texts: the memory is made of what is fed
             model = with_memory(model, outlet_memory((sites.get(i, i), t.splitlines()) for i, t in published))
         with _thread_limit(args.threads):
             result = score_cico(Cleaner(config, model=model), published)
             result["guide"] = score_cico(Cleaner(config, model=model), mapped) if mapped else None
         # What following LABELING.md exactly keeps of the same published golds: the mapped gold as the output.
-        with_mapped = [(i, t) for i, t in published if i in guide.get(name, {})]
-        result["guide_keeps"] = score_outputs(with_mapped, [guide[name][i] for i, _ in with_mapped]) if with_mapped else None
+        result["guide_keeps"] = score_outputs(with_mapped, [t for _, t in mapped]) if mapped else None
         out[name] = {"status": models.status(name), **result}
     return out
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cico_section", "guide_table", "main_table", "slices_section", "worst_section", "write_docs"]
+__all__ = ["cico_section", "guide_table", "main_table", "slices_section", "worst_section", "write_docs", "yardstick_section"]
 
 IN_TRAINING = "in training"
 SHORT = {"no cleaning": "none", "C4 rules": "C4", "jusText": "jusText", "guide labels": "guide", "declutter": "decl"}
