@@ -17,7 +17,7 @@ import numpy as np
 
 from .document import ARTICLE, BOILERPLATE, TITLE
 from .features import first_to_last, pick, recurs_in_document, seen_before_in_document, teaser_lines
-from .inner import announced_blocks, inner_short_lines, line_lengths
+from .inner import announced_blocks, inner_short_lines, line_lengths, record_blocks
 from .sentences import is_sentence
 
 __all__ = [
@@ -126,7 +126,9 @@ def decide(
         dropped[inner] = False
         announced = announced_blocks(texts, doc_ids, dropped, chars)
         dropped[announced] = False
-        inner = np.union1d(inner, announced)
+        records = record_blocks(texts, doc_ids, dropped, chars)
+        dropped[records] = False
+        inner = np.union1d(np.union1d(inner, announced), records)
     by_context = (stage1[:, BOILERPLATE] >= cut) != dropped
     duplicate = repeated_lines(texts, doc_ids) if rules.drop_duplicates else np.zeros(n, dtype=bool)
     between = np.zeros(n, dtype=bool)

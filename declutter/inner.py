@@ -14,6 +14,8 @@ domain, a copyright line) or an empty table row dropped.
 from __future__ import annotations
 
 import re
+from collections import Counter
+from itertools import repeat
 from operator import methodcaller
 
 import numpy as np
@@ -21,7 +23,8 @@ import numpy as np
 from .features import announces_boilerplate, first_to_last, in_ranges, pick
 
 __all__ = [
-    "INNER_SHORT_CHARS", "INNER_ANCHOR_CHARS", "HEADER_MAX_CHARS", "announced_blocks", "inner_short_lines", "line_lengths",
+    "INNER_SHORT_CHARS", "INNER_ANCHOR_CHARS", "HEADER_MAX_CHARS", "RECORD_FIELD_MIN_LINES", "RECORD_MIN_FIELDS",
+    "RECORD_MAX_GAP", "announced_blocks", "inner_short_lines", "line_lengths", "record_blocks",
 ]
 
 # A dropped line shorter than INNER_SHORT_CHARS stays when kept lines of at least INNER_ANCHOR_CHARS
@@ -115,3 +118,80 @@ def announced_blocks(
     kept = _not_boilerplate_by_form(texts, np.flatnonzero(block & dropped))
     announced = headers[blocks]
     return np.union1d(kept, announced[dropped[announced]])
+
+
+# "Document Type: Reports", "Fee: $95", "Author(s): Vann, Allan S.": a field name of one to four words
+# (letters, no digit: "10:30" is a time), a colon, then its value or nothing. Not a URL's "http://".
+_FIELD = re.compile(r"\s*([^\W\d_][^:：\d]{0,39}?)\s*[:：](?!//)")
+#: A field name that recurs on at least this many lines of a document is a record's field.
+RECORD_FIELD_MIN_LINES = 3
+#: A block of records holds at least this many distinct recurring fields (a weather widget's "HI:"/"LO:" has two).
+RECORD_MIN_FIELDS = 3
+#: Lines between two field lines that still belong to the same block (a field's value wrapped onto its own lines).
+RECORD_MAX_GAP = 4
+
+
+def _field_names(texts: list[str], rows: np.ndarray) -> list[str | None]:
+    """Each row's field name, casefolded, or None when the line is not "Name: value"."""
+    names: list[str | None] = []
+    for text in pick(texts, rows):
+        m = _FIELD.match(text)
+        name = m.group(1).casefold() if m else None
+        names.append(name if name and len(name.split()) <= 4 else None)
+    return names
+
+
+def record_blocks(texts: list[str], doc_ids: np.ndarray, dropped: np.ndarray, chars: np.ndarray | None = None) -> np.ndarray:
+    """Indices of dropped lines to keep: a block of records the article lists after a paragraph it keeps.
+
+    A bibliography database's entries ("Title:", "Author(s):", "Document
+    Type:"), a course schedule ("Location:", "Fee:"), a spec sheet: the same
+    few field names recur record after record. The line model reads each
+    field line as navigation and, in a long list, the whole document as a
+    page, so it drops all of them. A block is a run of field lines whose
+    names recur (>= RECORD_FIELD_MIN_LINES lines each, >= RECORD_MIN_FIELDS
+    names in the block), with at most RECORD_MAX_GAP other lines between two
+    of them; it stays, with the lines between, when a kept paragraph of its
+    document comes before it. Field lines are at most HEADER_MAX_CHARS
+    long. A sidebar of records after a story ("Status:", "Pension:") or a
+    forum's "Join Date:"/"Posts:" stays as well: when in doubt, keep.
+
+    >>> para = "The search returned the following reports on grade configuration."
+    >>> rec = ["Title: Middle Schools", "Author(s): Hough, David", "Descriptors:", "Grade 6; Grade 7",
+    ...        "Document Type: Report"]
+    >>> texts = ["Menu", para] + rec * 3 + ["Home"]
+    >>> dropped = np.array([True, False] + [True] * 15 + [True])
+    >>> record_blocks(texts, np.zeros(18, int), dropped).tolist() == list(range(2, 17))
+    True
+    """
+    n = len(texts)
+    chars = line_lengths(texts) if chars is None else chars
+    colon = np.flatnonzero(chars < HEADER_MAX_CHARS)
+    short = pick(texts, colon)
+    has_colon = np.fromiter(map(str.__contains__, short, repeat(":")), dtype=bool, count=len(colon))
+    has_colon |= np.fromiter(map(str.__contains__, short, repeat("：")), dtype=bool, count=len(colon))
+    colon = colon[has_colon]
+    if len(colon) < RECORD_FIELD_MIN_LINES * RECORD_MIN_FIELDS:
+        return np.zeros(0, dtype=np.int64)
+    names = _field_names(texts, colon)
+    counts = Counter(zip(doc_ids[colon].tolist(), names))
+    fields = np.array([name is not None and counts[(d, name)] >= RECORD_FIELD_MIN_LINES
+                       for d, name in zip(doc_ids[colon].tolist(), names)], dtype=bool)
+    rows = colon[fields]
+    row_names = [name for name, f in zip(names, fields) if f]
+    if len(rows) < RECORD_MIN_FIELDS:
+        return np.zeros(0, dtype=np.int64)
+    # Blocks: field lines of one document at most RECORD_MAX_GAP lines apart.
+    breaks = np.flatnonzero((np.diff(rows) > RECORD_MAX_GAP + 1) | (np.diff(doc_ids[rows]) != 0)) + 1
+    paragraphs = np.flatnonzero(~dropped & (chars >= INNER_ANCHOR_CHARS))
+    keep_starts, keep_ends = [], []
+    for block, block_names in zip(np.split(rows, breaks), np.split(np.array(row_names, dtype=object), breaks)):
+        first = block[0]
+        at = np.searchsorted(paragraphs, first)  # the kept paragraphs before the block
+        if len(set(block_names)) >= RECORD_MIN_FIELDS and at and doc_ids[paragraphs[at - 1]] == doc_ids[first]:
+            keep_starts.append(first)
+            keep_ends.append(block[-1] + 1)
+    if not keep_starts:
+        return np.zeros(0, dtype=np.int64)
+    block = in_ranges(np.array(keep_starts), np.array(keep_ends), n)
+    return _not_boilerplate_by_form(texts, np.flatnonzero(block & dropped))

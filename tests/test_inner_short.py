@@ -7,7 +7,7 @@ import numpy as np
 
 from declutter import Cleaner, Config
 from declutter.decide import Rules, decide
-from declutter.inner import announced_blocks, inner_short_lines
+from declutter.inner import announced_blocks, inner_short_lines, record_blocks
 
 LONG = "The regional council voted on Tuesday to delay the new bus timetable until spring."
 EXCERPT = """The regional council voted on Tuesday to delay the new bus timetable until the spring, citing driver shortages.
@@ -112,3 +112,47 @@ def test_an_announced_block_keeps_its_kept_cells_in_the_run_and_stops_at_the_doc
     assert announced_blocks(texts, doc_ids, dropped).tolist() == [1, 2, 4, 6, 7, 8]
     doc_ids = np.array([0, 0, 0, 0, 0, 0, 0, 1, 1])  # "Scores:" ends its document
     assert announced_blocks(texts, doc_ids, dropped).tolist() == [1, 2, 4]
+
+
+def _records(n: int) -> list[str]:
+    """A bibliography database's entries, as an ERIC search result lists them."""
+    lines = []
+    for i in range(n):
+        lines += [f"Title: Grade Configuration and Student Achievement, Part {i + 1}", f"Author(s): Hough, David {chr(65 + i)}.",
+                  "Publication Date: 199" + str(i % 10), "Descriptors:", f"Middle Schools; *Grade {i % 8 + 1}; Achievement",
+                  "Document Type: Reports--Research (143)", f"Geographic Source: U.S.; State {i + 1}"]
+    return lines
+
+
+def test_a_list_of_records_after_the_story_survives_in_a_text_read_as_a_page():
+    """Field lines ("Document Type: ...") read as navigation, and 84 of them make the text page-like."""
+    text = "\n".join([*SURVEY, *_records(12)]) + "\n"
+    alone = Cleaner(Config(keep_inner_short=False)).explain(text)
+    ruled = Cleaner().explain(text)
+    field_lines = [i for i, line in enumerate(ruled.lines) if line.text.startswith("Document Type:")]
+    assert sum(not alone.lines[i].kept for i in field_lines) >= 6
+    assert all(line.kept for line in ruled.lines)
+    assert Cleaner().clean(ruled.text) == ruled.text  # still a fixed point
+
+
+def test_a_record_block_needs_recurring_field_names_and_a_kept_paragraph_before_it():
+    para = SURVEY[0]
+    weather = ["HI: 70°", "LO: 47°"] * 3  # two recurring names: a widget, not records
+    records = ["Date: May 4", "Location: Rm. 111", "Fee: $95"] * 3
+    texts = [para, *weather, para, *records, "Menu", *records]
+    doc_ids = np.array([0] * (1 + len(weather)) + [1] * (1 + len(records)) + [2] * (1 + len(records)))
+    dropped = np.ones(len(texts), bool)
+    dropped[[0, 1 + len(weather)]] = False  # the paragraphs; document 2 has none
+    kept = record_blocks(texts, doc_ids, dropped)
+    first = 2 + len(weather)
+    assert kept.tolist() == list(range(first, first + len(records)))
+
+
+def test_a_record_block_ends_where_field_lines_stop_and_keeps_no_boilerplate_form():
+    para = SURVEY[0]
+    records = ["Date: May 4", "Location: Rm. 111", "Read more", "Fee: $95"] * 3
+    texts = [para, *records, "Home", "News", "Sports", "Weather", "Contact", "Date: May 9"]
+    dropped = np.ones(len(texts), bool)
+    dropped[0] = False
+    kept = record_blocks(texts, np.zeros(len(texts), int), dropped).tolist()
+    assert kept == [i for i in range(1, 1 + len(records)) if texts[i] != "Read more"]
