@@ -61,8 +61,9 @@ class Config:
     first_line_title: bool = True
     #: Keep a short line (a list item, a table row, a schedule's "Fee: $95", a
     #: speaker's name) that kept paragraphs enclose, and a block of short
-    #: lines a kept paragraph announces with a colon, unless a line's form
-    #: says boilerplate ("Read more", a credit, a domain, a copyright line):
+    #: lines a kept paragraph announces with a colon, and a list of records
+    #: after a kept paragraph (field names such as "Document Type:" that
+    #: recur), unless a line's form says boilerplate ("Read more", a credit, a domain, a copyright line):
     #: the line model reads short lines as navigation. `declutter.inner`.
     keep_inner_short: bool = True
     #: What the input is: "residue" (an extractor's output, mostly article: one

@@ -5,10 +5,11 @@ article are article. The line model learned from page text, where a short
 line is nearly always navigation, and is sure of it: a meal plan, a spec
 table, a speaker's name in an interview go at P(boilerplate) 0.99. Where
 such a line sits says more than its text: between two paragraphs the model
-keeps, or in a block a kept paragraph announces with a colon. Both rules
-keep a line whose own form says boilerplate whatever its context
+keeps, in a block a kept paragraph announces with a colon, or in a list of
+records whose field names recur after a kept paragraph. No rule keeps a line
+whose own form says boilerplate whatever its context
 (`features.announces_boilerplate`: a "Read more" marker, a credit, a bare
-domain, a copyright line) or an empty table row dropped.
+domain, a copyright line) or an empty table row.
 """
 
 from __future__ import annotations

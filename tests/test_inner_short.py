@@ -1,4 +1,4 @@
-"""Structure the article holds stays: short lines between its paragraphs, a block a paragraph announces
+"""Structure the article holds stays: short lines between its paragraphs, a block a paragraph announces, records
 (`declutter.inner`, `Config.keep_inner_short`)."""
 
 from __future__ import annotations
