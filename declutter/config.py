@@ -63,8 +63,9 @@ class Config:
     #: speaker's name) that kept paragraphs enclose, and a block of short
     #: lines a kept paragraph announces with a colon, and a list of records
     #: after a kept paragraph (field names such as "Document Type:" that
-    #: recur), unless a line's form says boilerplate ("Read more", a credit, a domain, a copyright line):
-    #: the line model reads short lines as navigation. `declutter.inner`.
+    #: recur), unless a line's form says boilerplate ("Read more", a credit,
+    #: a domain, a copyright line): the line model reads short lines as
+    #: navigation. `declutter.inner`.
     keep_inner_short: bool = True
     #: What the input is: "residue" (an extractor's output, mostly article: one
     #: threshold for every line), "page" (all the text of a web page, mostly

@@ -132,10 +132,10 @@ RECORD_MIN_FIELDS = 3
 RECORD_MAX_GAP = 4
 
 
-def _field_names(texts: list[str], rows: np.ndarray) -> list[str | None]:
-    """Each row's field name, casefolded, or None when the line is not "Name: value"."""
+def _field_names(lines: list[str]) -> list[str | None]:
+    """Each line's field name, casefolded, or None when the line is not "Name: value"."""
     names: list[str | None] = []
-    for text in pick(texts, rows):
+    for text in lines:
         m = _FIELD.match(text)
         name = m.group(1).casefold() if m else None
         names.append(name if name and len(name.split()) <= 4 else None)
@@ -167,19 +167,19 @@ def record_blocks(texts: list[str], doc_ids: np.ndarray, dropped: np.ndarray, ch
     """
     n = len(texts)
     chars = line_lengths(texts) if chars is None else chars
-    colon = np.flatnonzero(chars < HEADER_MAX_CHARS)
-    short = pick(texts, colon)
-    has_colon = np.fromiter(map(str.__contains__, short, repeat(":")), dtype=bool, count=len(colon))
-    has_colon |= np.fromiter(map(str.__contains__, short, repeat("：")), dtype=bool, count=len(colon))
-    colon = colon[has_colon]
+    short = np.flatnonzero(chars < HEADER_MAX_CHARS)
+    lines = pick(texts, short)
+    has_colon = np.fromiter(map(str.__contains__, lines, repeat(":")), dtype=bool, count=len(short))
+    has_colon |= np.fromiter(map(str.__contains__, lines, repeat("：")), dtype=bool, count=len(short))
+    colon = short[has_colon]
     if len(colon) < RECORD_FIELD_MIN_LINES * RECORD_MIN_FIELDS:
         return np.zeros(0, dtype=np.int64)
-    names = _field_names(texts, colon)
-    counts = Counter(zip(doc_ids[colon].tolist(), names))
-    fields = np.array([name is not None and counts[(d, name)] >= RECORD_FIELD_MIN_LINES
-                       for d, name in zip(doc_ids[colon].tolist(), names)], dtype=bool)
+    names = _field_names([line for line, c in zip(lines, has_colon.tolist()) if c])
+    keys = list(zip(doc_ids[colon].tolist(), names))
+    counts = Counter(keys)
+    fields = np.array([key[1] is not None and counts[key] >= RECORD_FIELD_MIN_LINES for key in keys], dtype=bool)
     rows = colon[fields]
-    row_names = [name for name, f in zip(names, fields) if f]
+    row_names = [name for name, f in zip(names, fields.tolist()) if f]
     if len(rows) < RECORD_MIN_FIELDS:
         return np.zeros(0, dtype=np.int64)
     # Blocks: field lines of one document at most RECORD_MAX_GAP lines apart.
