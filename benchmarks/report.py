@@ -62,7 +62,8 @@ def main_table(shape: str, rows: dict[str, dict[str, Any]], avg: dict[str, Any],
         if has_decl:
             d = sy["declutter"]
             c = cico.get(name) or {}
-            cells += [_f(row.get("delta"), signed=True, mark=mark), _f(d["article"]["recall"], mark=mark),
+            # Four places where the targets sit on the third (a gain of 0.005, recall of 0.99).
+            cells += [_f(row.get("delta"), 4, signed=True, mark=mark), _f(d["article"]["recall"], 4, mark=mark),
                       _f(d["structured"]["all"]["recall"], mark=mark), _f(d["wrecked"], percent=True, mark=mark),
                       _f(d["boilerplate"]["f1"], mark=mark), _f(c.get("kept"), percent=True, mark=mark if c else "")]
         body.append(cells)
@@ -70,7 +71,7 @@ def main_table(shape: str, rows: dict[str, dict[str, Any]], avg: dict[str, Any],
         a = avg["systems"]
         cells = [f"mean of {len(avg['datasets'])}", str(avg["docs"])] + [_f(a[s]["pub_f1"]) for s in systems]
         if has_decl:
-            cells += [_f(avg["delta"], signed=True), _f(a["declutter"]["aRec"]), _f(a["declutter"]["structRec"]),
+            cells += [_f(avg["delta"], 4, signed=True), _f(a["declutter"]["aRec"], 4), _f(a["declutter"]["structRec"]),
                       _f(a["declutter"]["wrecked"], percent=True), _f(a["declutter"]["bF1"]),
                       _f(avg["cico_kept"], percent=True)]
         body.append(cells)
