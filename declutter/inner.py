@@ -121,9 +121,10 @@ def announced_blocks(
     return np.union1d(kept, announced[dropped[announced]])
 
 
-# "Document Type: Reports", "Fee: $95", "Author(s): Vann, Allan S.": a field name of one to four words
-# (letters, no digit: "10:30" is a time), a colon, then its value or nothing. Not a URL's "http://".
-_FIELD = re.compile(r"\s*([^\W\d_][^:：\d]{0,39}?)\s*[:：](?!//)")
+# "Document Type: Reports", "Fee: $95", "| Location: |  | Rm. 111 |": a field name of one to four words
+# (letters, no digit: "10:30" is a time), alone in a table row's first cell or not, a colon, then its
+# value or nothing. Not a URL's "http://".
+_FIELD = re.compile(r"\s*(?:\|\s*)?([^\W\d_][^:：\d|]{0,39}?)\s*[:：](?!//)")
 #: A field name that recurs on at least this many lines of a document is a record's field.
 RECORD_FIELD_MIN_LINES = 3
 #: A block of records holds at least this many distinct recurring fields (a weather widget's "HI:"/"LO:" has two).
@@ -146,7 +147,8 @@ def record_blocks(texts: list[str], doc_ids: np.ndarray, dropped: np.ndarray, ch
     """Indices of dropped lines to keep: a block of records the article lists after a paragraph it keeps.
 
     A bibliography database's entries ("Title:", "Author(s):", "Document
-    Type:"), a course schedule ("Location:", "Fee:"), a spec sheet: the same
+    Type:"), a course schedule ("Location:", "Fee:", also as table rows
+    "| Fee: |  | $95 |"), a spec sheet: the same
     few field names recur record after record. The line model reads each
     field line as navigation and, in a long list, the whole document as a
     page, so it drops all of them. A block is a run of field lines whose

@@ -156,3 +156,14 @@ def test_a_record_block_ends_where_field_lines_stop_and_keeps_no_boilerplate_for
     dropped[0] = False
     kept = record_blocks(texts, np.zeros(len(texts), int), dropped).tolist()
     assert kept == [i for i in range(1, 1 + len(records)) if texts[i] != "Read more"]
+
+
+def test_records_laid_out_as_table_rows_are_records_too():
+    """A course schedule as an old layout table: the field name alone in a row's first cell."""
+    para = SURVEY[0]
+    course = ["| Class ID: |  |  | NTG S37 001 |", "| Instructor: |  |  | Jennifer Purkey |",
+              "| Location: |  |  | Rm. 111, Shah Center |", "| Fee: |  |  | $95 |"]
+    texts = [para, *course * 3]
+    dropped = np.ones(len(texts), bool)
+    dropped[0] = False
+    assert record_blocks(texts, np.zeros(len(texts), int), dropped).tolist() == list(range(1, len(texts)))
