@@ -128,7 +128,7 @@ def decide(
         dropped[announced] = False
         records = record_blocks(texts, doc_ids, dropped, chars)
         dropped[records] = False
-        inner = np.union1d(np.union1d(inner, announced), records)
+        inner = np.unique(np.concatenate([inner, announced, records]))
     by_context = (stage1[:, BOILERPLATE] >= cut) != dropped
     duplicate = repeated_lines(texts, doc_ids) if rules.drop_duplicates else np.zeros(n, dtype=bool)
     between = np.zeros(n, dtype=bool)

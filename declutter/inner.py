@@ -148,10 +148,10 @@ def record_blocks(texts: list[str], doc_ids: np.ndarray, dropped: np.ndarray, ch
 
     A bibliography database's entries ("Title:", "Author(s):", "Document
     Type:"), a course schedule ("Location:", "Fee:", also as table rows
-    "| Fee: |  | $95 |"), a spec sheet: the same
-    few field names recur record after record. The line model reads each
-    field line as navigation and, in a long list, the whole document as a
-    page, so it drops all of them. A block is a run of field lines whose
+    "| Fee: |  | $95 |"), a spec sheet: the same few field names recur
+    record after record. The line model reads each field line as
+    navigation and, in a long list, the whole document as a page, so it
+    drops all of them. A block is a run of field lines whose
     names recur (>= RECORD_FIELD_MIN_LINES lines each, >= RECORD_MIN_FIELDS
     names in the block), with at most RECORD_MAX_GAP other lines between two
     of them; it stays, with the lines between, when a kept paragraph of its
