@@ -27,7 +27,8 @@ __all__ = [
     "PAGE_LIKE_CONFIDENT_RATIO", "SPAN_ANCHOR_P", "SPAN_ANCHOR_CHARS",
 ]
 
-# Page-like documents (`page_like_documents`); each value tuned with benchmarks/quality.py on held-out documents of both shapes.
+# Page-like documents (`page_like_documents`, on stage 1's scores); each value tuned with benchmarks/quality.py on held-out
+# documents of both shapes (when the test read stage 2's scores; stage 1 kept them, docs/experiments.md).
 PAGE_LIKE_MEDIAN = 0.5  # median P(boilerplate) from which a document may be page-like
 PAGE_LIKE_MIN_LINES = 20  # lines of the shortest page-like document
 PAGE_LIKE_CONFIDENT = 0.9  # P(boilerplate) of a line the model is sure of
@@ -95,7 +96,10 @@ def decide(
     elif rules.shape == "page":
         page_like = lengths > 0
     else:
-        page_like = page_like_documents(p_boiler, doc_ids, lengths)
+        # Read on each line's own text: context moves a line's score with the
+        # lines around it, so it could make a text more page-like once its
+        # boilerplate is gone (see `page_like_documents`).
+        page_like = page_like_documents(stage1[:, BOILERPLATE], doc_ids, lengths)
     story = article_spans(texts, p_boiler, doc_ids, page_like)
     reads_as_page = page_like.copy()  # the first line of a page's text is navigation, story or not
     if rules.shape == "auto":
@@ -205,6 +209,11 @@ def first_line_titles(
 def page_like_documents(p_boiler: np.ndarray, doc_ids: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Which documents are all the text of a page rather than extractor residue.
 
+    `p_boiler` is stage 1's P(boilerplate), each line read on its own text.
+    Stage 2's context drifts deep into long texts (a parliamentary record
+    read as navigation) and with the lines around, so a text whose footer a
+    first pass dropped could read as more page-like than before and lose its
+    body to the fixed point's next pass (docs/experiments.md).
     `doc_ids` must be sorted (each document's lines contiguous, as in a batch).
 
     >>> page_like_documents(np.array([0.95] * 20 + [0.1] * 3), np.repeat([0, 1], [20, 3]), np.array([20, 3])).tolist()

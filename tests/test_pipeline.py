@@ -314,6 +314,31 @@ def test_page_like_documents_matches_the_per_document_rule():
     assert page_like_documents(p, doc_ids, lengths).tolist() == expected
 
 
+def test_page_like_reads_each_lines_own_text_not_its_context():
+    """A long text that context alone calls navigation (stage 2 at 0.8 on
+    every line, as it drifts deep into a long record) is still cut as
+    residue when its lines on their own read as article; the same lines read
+    as navigation on their own make a page."""
+    import numpy as np
+
+    from declutter.decide import Rules, decide
+
+    texts = [f"Speaker {i}: the member asked the minister about the bill." for i in range(30)]
+    texts[5] = "The minister said the bill would be debated again next week in the upper house. " * 3
+    starts = np.array([0, 30])
+    context = np.tile([0.2, 0.0, 0.8], (30, 1))  # stage 2: doubtful boilerplate, the page cut (0.65) would drop it
+    context[5] = [0.98, 0.0, 0.02]  # the story's anchor
+    own_article = np.tile([0.9, 0.0, 0.1], (30, 1))
+    own_navigation = np.tile([0.02, 0.0, 0.98], (30, 1))
+    own_navigation[5] = own_article[5]
+    rules = Rules(threshold=0.92, page_threshold=0.65)
+    as_residue = decide(texts, starts, own_article, context, rules)
+    assert set(as_residue.labels) <= {"article", "title"}
+    assert as_residue.thresholds.tolist() == [0.92] * 30
+    as_page = decide(texts, starts, own_navigation, context, rules)
+    assert as_page.labels[6:] == ["boilerplate"] * 24  # after the story stretch, at the page cut
+
+
 def test_context_does_not_drop_long_prose_its_own_text_calls_article():
     """A long line stage 1 reads as article (P < 0.05) stays, whatever stage 2 says; `--threshold` still cuts it."""
     import numpy as np
