@@ -56,6 +56,30 @@ def test_cleaning_real_documents_again_changes_nothing(real_documents, shape):
     assert sum(map(bool, once)) >= len(once) // 2  # the sample is not trivially empty
 
 
+# Pages whose fixed point takes the most passes: a comment thread with a
+# block of spam keywords, peeled a line or two a pass, and a product listing
+# whose first product is read as navigation on every pass (13 and 32 passes,
+# the last one changing nothing).
+SLOW_TO_SETTLE = {"dragnet": "dragnet/T71", "wcxb_dev": "wcxb_dev/2952"}
+
+
+@pytest.mark.parametrize("dataset", sorted(SLOW_TO_SETTLE))
+def test_pages_that_take_many_passes_still_reach_the_fixed_point(dataset):
+    from declutter import Cleaner
+    from declutter.io.html import html_to_lines
+
+    path = DATA / f"{dataset}.jsonl.gz"
+    if not path.exists():
+        pytest.skip(f"no real documents: {path} is absent")
+    wanted = f'"id": "{SLOW_TO_SETTLE[dataset]}"'
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        record = next(json.loads(line) for line in fh if wanted in line[:200])
+    cleaner = Cleaner()
+    for text in ("\n".join(html_to_lines(record["html"])), record["text"]):
+        once = cleaner.clean(text)
+        assert cleaner.clean(once) == once
+
+
 def test_explain_and_batch_agree_on_the_fixed_point(real_documents):
     """`explain` (the CLI) and `summarize_many` (batch) take the same passes."""
     from declutter import Cleaner
