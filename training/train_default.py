@@ -284,7 +284,7 @@ def main() -> None:
         page_threshold=page_threshold,
         page_threshold_rule=(
             "best macro F1 (article, boilerplate lines) on held-out all-page-text documents; "
-            "used for documents of at least 20 lines whose median P(boilerplate) >= 0.5 with at least 0.3 lines at P >= 0.9 per line in [0.5, 0.9), "
+            "used for documents of at least 20 lines whose median stage-1 P(boilerplate) (each line on its own text) >= 0.5 with at least 0.3 lines at P >= 0.9 per line in [0.5, 0.9), "
             "outside their story stretch, and only when they have one (declutter/decide.py)"
         ),
         threshold_rule=f"lowest threshold keeping >= {args.target_recall} of article lines of held-out extractor residue (leave-one-dataset-out over the training mix)",
