@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 # Page-like documents (`page_like_documents`, on stage 1's scores); each value tuned with benchmarks/quality.py on held-out
-# documents of both shapes (when the test read stage 2's scores; stage 1 kept them, docs/experiments.md).
+# documents of both shapes, on stage 2's scores, and kept when the test moved to stage 1's (docs/experiments.md).
 PAGE_LIKE_MEDIAN = 0.5  # median P(boilerplate) from which a document may be page-like
 PAGE_LIKE_MIN_LINES = 20  # lines of the shortest page-like document
 PAGE_LIKE_CONFIDENT = 0.9  # P(boilerplate) of a line the model is sure of

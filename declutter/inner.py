@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from itertools import repeat
 from operator import methodcaller
 
 import numpy as np
@@ -125,6 +124,7 @@ def announced_blocks(
 # (letters, no digit: "10:30" is a time), alone in a table row's first cell or not, a colon, then its
 # value or nothing. Not a URL's "http://".
 _FIELD = re.compile(r"\s*(?:\|\s*)?([^\W\d_][^:：\d|]{0,39}?)\s*[:：](?!//)")
+_COLON = re.compile("[:：]")
 #: A field name that recurs on at least this many lines of a document is a record's field.
 RECORD_FIELD_MIN_LINES = 3
 #: A block of records holds at least this many distinct recurring fields (a weather widget's "HI:"/"LO:" has two).
@@ -171,8 +171,7 @@ def record_blocks(texts: list[str], doc_ids: np.ndarray, dropped: np.ndarray, ch
     chars = line_lengths(texts) if chars is None else chars
     short = np.flatnonzero(chars < HEADER_MAX_CHARS)
     lines = pick(texts, short)
-    has_colon = np.fromiter(map(str.__contains__, lines, repeat(":")), dtype=bool, count=len(short))
-    has_colon |= np.fromiter(map(str.__contains__, lines, repeat("：")), dtype=bool, count=len(short))
+    has_colon = np.fromiter(map(bool, map(_COLON.search, lines)), dtype=bool, count=len(short))
     colon = short[has_colon]
     if len(colon) < RECORD_FIELD_MIN_LINES * RECORD_MIN_FIELDS:
         return np.zeros(0, dtype=np.int64)

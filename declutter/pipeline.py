@@ -69,8 +69,8 @@ _RECLEAN, _HEADER = _REASON_CODES["reclean"], _REASON_CODES["header"]
 #: Each pass after the first runs on the lines the previous one kept; most
 #: real pages reach the fixed point in two or three, but a text whose top is
 #: read as navigation on every pass (a product listing) loses a few lines a
-#: pass, and the longest of the data sets' pages took 32 (docs/experiments.md).
-#: A bound below that breaks clean(clean(x)) == clean(x) on such pages.
+#: pass, for tens of passes (counted in docs/experiments.md). A bound they
+#: reach breaks clean(clean(x)) == clean(x) on such pages.
 MAX_PASSES = 64
 #: Lines whose indices `_settle` turns into Python ints at a time.
 _CHUNK = 65_536
