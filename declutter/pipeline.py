@@ -309,7 +309,7 @@ class Cleaner:
             from .model.stages import ONE_SHOT_NUMPY_MAX_ROWS
 
             predict = partial(predict, numpy_max_rows=ONE_SHOT_NUMPY_MAX_ROWS)
-        return predict_in_windows(predict, line_texts)  # a huge document a window at a time
+        return predict_in_windows(predict, line_texts)  # a long document a window at a time
 
 
 def _codes(names: list[str], codes: dict[str, int]) -> np.ndarray:
