@@ -379,3 +379,28 @@ def test_clean_of_anything_but_str_is_a_type_error_saying_what_to_do(value, mess
         clean(value)
     with pytest.raises(TypeError, match=message):
         Cleaner().clean_many([value])
+
+
+def test_a_long_text_is_scored_in_windows_of_the_length_the_model_was_trained_on():
+    """Deep in a text longer than WINDOW_LINES, a line's scores are those of its window read as a document.
+
+    Scored whole, stage 2 read a long report's later paragraphs with
+    document-level inputs (length, position) beyond its training documents
+    and dropped them (docs/experiments.md).
+    """
+    import numpy as np
+
+    from declutter.windows import WINDOW_LINES, WINDOW_OVERLAP
+
+    subjects = ["The council", "The minister", "Local residents", "The court", "Researchers", "The mayor"]
+    claims = ["the budget would be cut next year", "the bridge needed urgent repairs",
+              "wages had not kept up with prices", "the school would reopen in March", "the plan lacked support"]
+    lines = [f"{subjects[i % 6]} said on day {i} that {claims[i % 5]}, and {claims[(i // 5) % 5]}." for i in range(3 * WINDOW_LINES)]
+    cleaner = Cleaner()
+    stage1, stage2 = cleaner._predict([lines], one_shot=False)
+    start = WINDOW_LINES  # the second window: its lines and WINDOW_OVERLAP lines of context on each side
+    window = lines[start - WINDOW_OVERLAP : start + WINDOW_LINES + WINDOW_OVERLAP]
+    alone1, alone2 = cleaner.model.predict([window])
+    middle = slice(WINDOW_OVERLAP, WINDOW_OVERLAP + WINDOW_LINES)
+    assert np.allclose(stage2[start : start + WINDOW_LINES], alone2[middle], atol=1e-5)
+    assert np.allclose(stage1[start : start + WINDOW_LINES], alone1[middle], atol=1e-5)
