@@ -3,13 +3,11 @@
 Stage 2 reads a line with inputs that describe its whole document: its
 length, the line's position, the share of long and of article-like lines.
 It learned them on documents of up to a few hundred lines (19 in 20 of the
-shipped model's training documents have fewer than `WINDOW_LINES`), and
-most of its long training documents were pages whose tail is comments and
-footer. In a longer text those inputs are outside what it saw: deep in a
-1,000-line forum thread or a 300-paragraph report it read paragraph after
-paragraph of prose as boilerplate, and a few per cent more or fewer lines
-(a first pass dropping a menu) swung a paragraph's P(boilerplate) from
-0.3 to 0.97 (docs/experiments.md). So a document of more than
+documents of its training sets have fewer than `WINDOW_LINES`), and most
+of its long training documents were pages whose tail is comments and
+footer. In a longer text those inputs are outside what it saw, and deep in
+a 1,000-line forum thread it read paragraph after paragraph of prose as
+boilerplate (docs/experiments.md). So a document of more than
 `WINDOW_LINES` lines is scored a window at a time: each window is the
 model's document, with `WINDOW_OVERLAP` lines of context on either side,
 and each line takes the scores of the window whose middle holds it. The
