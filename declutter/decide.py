@@ -96,9 +96,7 @@ def decide(
     elif rules.shape == "page":
         page_like = lengths > 0
     else:
-        # Read on each line's own text: context moves a line's score with the
-        # lines around it, so it could make a text more page-like once its
-        # boilerplate is gone (see `page_like_documents`).
+        # On stage 1's scores: why is in `page_like_documents`.
         page_like = page_like_documents(stage1[:, BOILERPLATE], doc_ids, lengths)
     story = article_spans(texts, p_boiler, doc_ids, page_like)
     reads_as_page = page_like.copy()  # the first line of a page's text is navigation, story or not

@@ -60,7 +60,8 @@ def predict_in_windows(
     ...     calls.append([list(d) for d in docs])
     ...     scores = np.array([[float(x)] for d in docs for x in d])
     ...     return scores, scores
-    >>> stage1, _ = predict_in_windows(predict, [[0, 1], [10, 11, 12, 13, 14], [20]], window=2, overlap=1, call_lines=6)
+    >>> docs = [[0, 1], [10, 11, 12, 13, 14], [20]]
+    >>> stage1, _ = predict_in_windows(predict, docs, window=2, overlap=1, call_lines=6)
     >>> stage1[:, 0].astype(int).tolist()
     [0, 1, 10, 11, 12, 13, 14, 20]
     >>> calls
@@ -68,35 +69,40 @@ def predict_in_windows(
     """
     if all(len(doc) <= window for doc in docs):
         return predict(docs)
-    # Pieces: (lines the model reads, first and end row of those whose scores are kept).
-    pieces: list[tuple[Sequence[str], int, int]] = []
+    # Pieces: (document, the rows the model reads, the rows whose scores are kept), sliced only
+    # when their call is made, so memory follows the call.
+    pieces: list[tuple[Sequence[str], range, range]] = []
     for doc in docs:
         if len(doc) <= window:
-            pieces.append((doc, 0, len(doc)))
+            pieces.append((doc, range(len(doc)), range(len(doc))))
             continue
         for start in range(0, len(doc), window):
-            lo, end = max(0, start - overlap), min(len(doc), start + window)
-            pieces.append((doc[lo : min(len(doc), end + overlap)], start - lo, end - lo))
+            end = min(len(doc), start + window)
+            read = range(max(0, start - overlap), min(len(doc), end + overlap))
+            pieces.append((doc, read, range(start, end)))
+    # Calls of at most `call_lines` lines, in order (a piece longer than that goes alone).
+    calls: list[list[tuple[Sequence[str], range, range]]] = [[]]
+    size = 0
+    for piece in pieces:
+        if calls[-1] and size + len(piece[1]) > call_lines:
+            calls.append([])
+            size = 0
+        calls[-1].append(piece)
+        size += len(piece[1])
     total = sum(map(len, docs))
     stage1 = stage2 = np.zeros(0)
     filled = 0
-    call: list[tuple[Sequence[str], int, int]] = []
-    call_size = 0
-    for piece in [*pieces, None]:
-        if piece is not None and (not call or call_size + len(piece[0]) <= call_lines):
-            call.append(piece)
-            call_size += len(piece[0])
-            continue
-        s1, s2 = predict([p[0] for p in call])
+    for call in calls:
+        s1, s2 = predict([doc[read.start : read.stop] if len(read) < len(doc) else doc
+                          for doc, read, _ in call])
         if not filled:  # single precision: a million lines' two score arrays take 24 MB, not 48
             stage1 = np.empty((total, *s1.shape[1:]), dtype=np.float32)
             stage2 = np.empty((total, *s2.shape[1:]), dtype=np.float32)
         row = 0
-        for lines, first, end in call:
-            stage1[filled : filled + end - first] = s1[row + first : row + end]
-            stage2[filled : filled + end - first] = s2[row + first : row + end]
-            filled += end - first
-            row += len(lines)
-        call = [piece] if piece is not None else []
-        call_size = len(piece[0]) if piece is not None else 0
+        for _, read, kept in call:
+            first = row + kept.start - read.start
+            stage1[filled : filled + len(kept)] = s1[first : first + len(kept)]
+            stage2[filled : filled + len(kept)] = s2[first : first + len(kept)]
+            filled += len(kept)
+            row += len(read)
     return stage1, stage2
