@@ -91,13 +91,20 @@ def decide(
     p_boiler = stage2[:, BOILERPLATE]
     lengths = np.diff(doc_starts)
     doc_ids = np.repeat(np.arange(len(lengths)), lengths)
+    needed = rules.drop_duplicates or rules.shape == "auto"
+    repeated = repeated_lines(texts, doc_ids) if needed else np.zeros(n, dtype=bool)
     if rules.shape == "residue":
         page_like = np.zeros(len(lengths), dtype=bool)
     elif rules.shape == "page":
         page_like = lengths > 0
     else:
-        # On stage 1's scores: why is in `page_like_documents`.
-        page_like = page_like_documents(stage1[:, BOILERPLATE], doc_ids, lengths)
+        # On stage 1's scores: why is in `page_like_documents`. A repeated sentence is no evidence:
+        # stage 1 reads it as boilerplate because it repeats, so a residue holding its article
+        # twice read as page text and lost its body to the page cut. The repeat goes by its own rule.
+        first = ~repeated
+        page_like = page_like_documents(
+            stage1[first, BOILERPLATE], doc_ids[first], np.bincount(doc_ids[first], minlength=len(lengths))
+        )
     story = article_spans(texts, p_boiler, doc_ids, page_like)
     reads_as_page = page_like.copy()  # the first line of a page's text is navigation, story or not
     if rules.shape == "auto":
@@ -132,7 +139,7 @@ def decide(
         dropped[records] = False
         inner = np.unique(np.concatenate([inner, announced, records]))
     by_context = (stage1[:, BOILERPLATE] >= cut) != dropped
-    duplicate = repeated_lines(texts, doc_ids) if rules.drop_duplicates else np.zeros(n, dtype=bool)
+    duplicate = repeated if rules.drop_duplicates else np.zeros(n, dtype=bool)
     between = np.zeros(n, dtype=bool)
     if rules.between_floor is not None:
         enclosing = dropped | duplicate

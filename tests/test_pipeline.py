@@ -145,6 +145,24 @@ def _labels_for(p_boiler: list[float], shape: str = "auto") -> list[str]:
     return [reason if reason == "between_boilerplate" else label for label, reason in zip(labels, reasons)]
 
 
+def test_repeated_sentences_do_not_make_a_text_page_like():
+    """Residue holding its article two more times: stage 1 reads each repeat as boilerplate, and
+    counted, they made the text page-like, its last paragraphs cut at the page threshold."""
+    import numpy as np
+
+    from declutter.decide import Rules, decide
+
+    body = [f"Paragraph {i} of the report on the city budget, which the council debated for a long time "
+            "on Monday night before it passed the plan with a large majority and went home late." for i in range(6)]
+    tail = [f"Closing remark number {i} on what the vote means for the city." for i in range(3)]
+    texts = body + body + body + tail
+    p1 = np.array([0.05] * 6 + [0.99] * 12 + [0.05] * 3)
+    p2 = np.array([0.05] * 6 + [0.99] * 12 + [0.8] * 3)  # the tail between the page cut 0.7 and the residue cut 0.9
+    scores = [np.stack([1 - p, np.zeros_like(p), p], axis=1) for p in (p1, p2)]
+    labels = decide(texts, np.array([0, len(texts)]), *scores, Rules(0.9, 0.7)).labels
+    assert labels == ["article"] * 6 + ["boilerplate"] * 12 + ["article"] * 3
+
+
 def test_the_between_rule_acts_on_page_like_texts_only():
     page = [0.95, 0.6, 0.95] * 7  # 21 lines, mean 0.83: page-like (said so: it has no story stretch)
     assert _labels_for(page, shape="page")[:3] == ["boilerplate", "between_boilerplate", "boilerplate"]
