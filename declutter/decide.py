@@ -98,12 +98,14 @@ def decide(
     elif rules.shape == "page":
         page_like = lengths > 0
     else:
-        # On stage 1's scores: why is in `page_like_documents`. A repeated sentence is no evidence:
-        # stage 1 reads it as boilerplate because it repeats, so a residue holding its article
-        # twice read as page text and lost its body to the page cut. The repeat goes by its own rule.
+        # On stage 1's scores: why is in `page_like_documents`. A repeated sentence is no
+        # evidence: stage 1 reads it as boilerplate because it repeats, so a residue holding its
+        # article twice read as page text and lost its body to the page cut. The repeat goes by
+        # its own rule.
         first = ~repeated
+        first_ids = doc_ids[first]
         page_like = page_like_documents(
-            stage1[first, BOILERPLATE], doc_ids[first], np.bincount(doc_ids[first], minlength=len(lengths))
+            stage1[first, BOILERPLATE], first_ids, np.bincount(first_ids, minlength=len(lengths))
         )
     story = article_spans(texts, p_boiler, doc_ids, page_like)
     reads_as_page = page_like.copy()  # the first line of a page's text is navigation, story or not

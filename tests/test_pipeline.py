@@ -150,14 +150,17 @@ def test_repeated_sentences_do_not_make_a_text_page_like():
     counted, they made the text page-like, its last paragraphs cut at the page threshold."""
     import numpy as np
 
-    from declutter.decide import Rules, decide
+    from declutter.decide import SPAN_ANCHOR_CHARS, Rules, decide
 
-    body = [f"Paragraph {i} of the report on the city budget, which the council debated for a long time "
-            "on Monday night before it passed the plan with a large majority and went home late." for i in range(6)]
+    sentence = ("Paragraph {} of the report on the city budget, which the council debated for a long"
+                " time on Monday night before it passed the plan with a large majority and went home.")
+    assert len(sentence.format(0)) >= SPAN_ANCHOR_CHARS  # each paragraph anchors the story stretch
+    body = [sentence.format(i) for i in range(6)]
     tail = [f"Closing remark number {i} on what the vote means for the city." for i in range(3)]
     texts = body + body + body + tail
     p1 = np.array([0.05] * 6 + [0.99] * 12 + [0.05] * 3)
-    p2 = np.array([0.05] * 6 + [0.99] * 12 + [0.8] * 3)  # the tail between the page cut 0.7 and the residue cut 0.9
+    # The tail sits between the page cut (0.7) and the residue cut (0.9).
+    p2 = np.array([0.05] * 6 + [0.99] * 12 + [0.8] * 3)
     scores = [np.stack([1 - p, np.zeros_like(p), p], axis=1) for p in (p1, p2)]
     labels = decide(texts, np.array([0, len(texts)]), *scores, Rules(0.9, 0.7)).labels
     assert labels == ["article"] * 6 + ["boilerplate"] * 12 + ["article"] * 3
