@@ -416,7 +416,10 @@ def test_a_long_text_is_scored_in_windows_of_the_length_the_model_was_trained_on
     subjects = ["The council", "The minister", "Local residents", "The court", "Researchers", "The mayor"]
     claims = ["the budget would be cut next year", "the bridge needed urgent repairs",
               "wages had not kept up with prices", "the school would reopen in March", "the plan lacked support"]
-    lines = [f"{subjects[i % 6]} said on day {i} that {claims[i % 5]}, and {claims[(i // 5) % 5]}." for i in range(3 * WINDOW_LINES)]
+    lines = [
+        f"{subjects[i % 6]} said on day {i} that {claims[i % 5]}, and {claims[(i // 5) % 5]}."
+        for i in range(3 * WINDOW_LINES)
+    ]
     cleaner = Cleaner()
     stage1, stage2 = cleaner._predict([lines], one_shot=False)
     start = WINDOW_LINES  # the second window: its lines and WINDOW_OVERLAP lines of context on each side
