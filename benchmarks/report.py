@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cico_section", "guide_table", "main_table", "slices_section", "worst_section", "write_docs", "yardstick_section"]
+__all__ = ["cico_section", "guide_table", "lost_section", "main_table", "slices_section", "worst_section", "write_docs", "yardstick_section"]
 
 IN_TRAINING = "in training"
 SHORT = {"no cleaning": "none", "C4 rules": "C4", "jusText": "jusText", "guide labels": "guide", "declutter": "decl"}
@@ -119,6 +119,26 @@ def slices_section(slices: dict[str, Any], systems: Sequence[str]) -> str:
                 if mark else "")
         out += [(f"Non-English slice, {shape}: article recall over labeled lines of docs whose lang is not en/la/none, "
                 f"from {', '.join(sl['non_english_sets']) or 'no set'}.{note}"), "", _md(header, body), ""]
+    return "\n".join(out).rstrip()
+
+
+def lost_section(slices: dict[str, Any]) -> str:
+    """Where declutter's lost article lines go: the rule that dropped them and the cut it met.
+
+    A labeled article or title line that comes out dropped, by its `--explain`
+    reason (`model`, `context`, `reclean`, ...) and threshold (the residue or
+    the page cut), pooled over the held-out sets: which decision to rethink.
+    """
+    out = []
+    for shape, sl in slices.items():
+        lost = sl.get("article_lost", {}).get("declutter") or {}
+        if not lost:
+            continue
+        total = sum(lost.values())
+        body = [[why, str(n), f"{100 * n / total:.1f}"] for why, n in lost.items()]
+        out += [(f"Lost article lines, {shape}: labeled article/title lines declutter drops, by its reason "
+                 f"and the cut they met, over {', '.join(sl['structured_sets'])} ({total} lines)."), "",
+                _md(["reason at cut", "lines", "%"], body), ""]
     return "\n".join(out).rstrip()
 
 

@@ -34,6 +34,8 @@ class Run:
     seconds: float
     reasons: Counter = field(default_factory=Counter)
     cpu_seconds: float = 0.0
+    # declutter only: the labeled article/title lines it dropped, by "reason at cut" ("context at 0.92").
+    article_lost: Counter = field(default_factory=Counter)
 
 
 def published_gold(doc: LabeledDoc) -> str:
@@ -108,6 +110,7 @@ def score(docs: Sequence[LabeledDoc], run: Run, recall_in: Sequence[float | None
         "cpu_ms_per_doc": round(1000 * run.cpu_seconds / max(len(docs), 1), 2),
         "kept_share": round(sum(kept) / max(len(kept), 1), 4),
         "drop_reasons": dict(run.reasons.most_common(12)),
+        "article_lost_by": dict(run.article_lost.most_common()),
     }
 
 
@@ -141,7 +144,7 @@ def slices(rows: dict[str, dict[str, Any]], systems: Sequence[str], has_kinds: b
     out: dict[str, Any] = {"structured_sets": held, "non_english_sets": ne_sets,
                            "non_english_in_training": [n for n in ne_sets if rows[n]["status"] == IN_TRAINING],
                            "kind_source": "the lines' HTML kind" if has_kinds else "the text's shape (no kind field)",
-                           "structured": {}, "non_english": {}}
+                           "structured": {}, "non_english": {}, "article_lost": {}}
     for s in systems:
         pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0])
         for n in held:
@@ -155,6 +158,10 @@ def slices(rows: dict[str, dict[str, Any]], systems: Sequence[str], has_kinds: b
                 langs[lang][0] += c["n"]
                 langs[lang][1] += c["kept"]
         out["non_english"][s] = {g: {"n": n, "recall": round(k / n, 4) if n else None} for g, (n, k) in langs.items()}
+        lost: Counter[str] = Counter()
+        for n in held:
+            lost.update(rows[n]["systems"][s].get("article_lost_by", {}))
+        out["article_lost"][s] = dict(lost.most_common())
     return out
 
 

@@ -491,3 +491,23 @@ def test_snippets_script_refuses_a_model_trained_on_the_set(tmp_path, tiny_model
     report, printed = _run_snippets(tmp_path, tiny_model, capsys, {"trafilatura_eval": "test"})
     assert "declutter" not in report["residue"]
     assert "was trained on trafilatura_eval" in printed
+
+
+def test_lost_article_lines_are_counted_by_reason_and_cut_and_pooled_over_held_out_sets():
+    """A labeled article line declutter drops is counted under the rule and cut that dropped it."""
+    from benchmarks.scoring import slices
+    from declutter.model import default_model_path, load_model
+
+    fx = _seed(SEEDS[0])
+    lines, labels = _lines(fx), _labels(fx)
+    gone = labels.index("boilerplate")
+    labels[gone] = "article"  # labels that call a line declutter drops article: one lost article line
+    doc = LabeledDoc(lines, labels, "site", "big9_news", meta={"id": "d1", "kinds": None})
+    run = quality.run_declutter(load_model(default_model_path()), [doc])
+    assert not run.kept[0][gone]
+    assert sum(run.article_lost.values()) == 1
+    ((why, _),) = run.article_lost.items()
+    assert why.split(" at ")[0] in ("model", "context", "between_boilerplate", "duplicate", "teaser", "reclean")
+    row = {"status": "held out", "systems": {"declutter": quality.score([doc], run)}}
+    pooled = slices({"a": row, "b": row}, ["declutter"], False)["article_lost"]["declutter"]
+    assert pooled == {why: 2}
