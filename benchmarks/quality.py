@@ -228,8 +228,9 @@ def run_declutter(model: LineModel, docs: Sequence[LabeledDoc], config: Config |
     for d, k in zip(docs, kept):
         assert len(k) == len(d.lines), "declutter changed the line count"
     reasons = Counter(f"declutter_{ln.reason}" for r in cleaner.results for ln in r.lines if not ln.kept)
-    lost = Counter(f"{ln.reason} at {ln.threshold:g}" for d, r in zip(docs, cleaner.results)
-                   for ln, label in zip(r.lines, d.labels) if label in ("article", "title") and ln.label == "boilerplate")
+    lost = Counter(f"{ln.reason} at {ln.threshold:g}"
+                   for d, r in zip(docs, cleaner.results) for ln, label in zip(r.lines, d.labels)
+                   if label in ("article", "title") and ln.label == "boilerplate")
     return Run(kept, [text for _, text in predicted], seconds, reasons, cpu, lost)
 
 
@@ -329,7 +330,8 @@ def render(args: argparse.Namespace, header: list[str], results: dict[str, Any],
         rows = {n: r for n, r in results[shape].items() if n != "trafilatura_eval"}
         if rows:
             out += ["", f"{shape}:", "", report.guide_table(shape, rows, means[shape], systems)]
-    out += ["", report.slices_section(sl, systems), "", report.lost_section(sl), "", report.worst_section(worst), "",
+    out += ["", report.slices_section(sl, systems), "", report.lost_section(sl), "",
+            report.worst_section(worst), "",
             report.cico_section(cico, cico_mean(cico)), "", report.yardstick_section(means, cico_mean(cico))]
     return "\n".join(out)
 

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["cico_section", "guide_table", "lost_section", "main_table", "slices_section", "worst_section", "write_docs", "yardstick_section"]
+__all__ = ["cico_section", "guide_table", "lost_section", "main_table", "slices_section", "worst_section", "write_docs",
+           "yardstick_section"]
 
 IN_TRAINING = "in training"
 SHORT = {"no cleaning": "none", "C4 rules": "C4", "jusText": "jusText", "guide labels": "guide", "declutter": "decl"}
@@ -136,8 +137,9 @@ def lost_section(slices: dict[str, Any]) -> str:
             continue
         total = sum(lost.values())
         body = [[why, str(n), f"{100 * n / total:.1f}"] for why, n in lost.items()]
-        out += [(f"Lost article lines, {shape}: labeled article/title lines declutter drops, by its reason "
-                 f"and the cut they met, over {', '.join(sl['structured_sets'])} ({total} lines)."), "",
+        sets = ", ".join(sl["structured_sets"])
+        out += [(f"Lost article lines, {shape}: labeled article/title lines declutter drops, by its "
+                 f"reason and the cut they met, over {sets} ({total} lines)."), "",
                 _md(["reason at cut", "lines", "%"], body), ""]
     return "\n".join(out).rstrip()
 

@@ -34,7 +34,8 @@ class Run:
     seconds: float
     reasons: Counter = field(default_factory=Counter)
     cpu_seconds: float = 0.0
-    # declutter only: the labeled article/title lines it dropped, by "reason at cut" ("context at 0.92").
+    # declutter only: the labeled article/title lines it dropped, by "reason at cut"
+    # ("context at 0.92").
     article_lost: Counter = field(default_factory=Counter)
 
 
