@@ -366,6 +366,20 @@ def test_is_sentence_tells_prose_from_structure(line: str, kind: str, sentence: 
         ("Text: Jane Doe", "byline"),
         ("frame.report(", None),  # a code line, not a domain
         ("Neu im Sortiment (Bestellung gilt für das Wake News © Angebot):", "credit"),
+        ("(Writing by Miral Fahmy; Editing by Valerie Lee)", "credit"),
+        ("Photos by", "credit"),  # the name follows on the next line
+        ("[Images via Getty; Justin Bieber image via AP]", "credit"),
+        ("Via MacRumors", "credit"),
+        ("Copyright Business Wire 2008", "credit"),
+        ("저작권자 © 연합뉴스 무단전재 및 재배포 금지", "credit"),
+        ("Все права защищены.", "credit"),
+        ("Follow Steven Mazie on Twitter: @stevenmazie", "prompt"),
+        ("Folgen Sie uns auf Facebook", "prompt"),
+        ("Follow the money.", None),  # no network, no handle: prose
+        ("Copyright law changed in 1998.", None),  # a sentence about copyright
+        ("Copyright, Property, or Business matters", None),  # a heading
+        ("edited by A. Leko, P. Jovanovic and M. Mokranjac, as well as by the", None),  # a wrapped line of prose
+        ("Via the new route, trucks reach the port in an hour.", None),
     ],
 )
 def test_boilerplate_reason_names_what_it_fires_on(line: str, reason: str | None) -> None:

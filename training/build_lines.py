@@ -47,6 +47,7 @@ from declutter.teach.align import (
     BOILERPLATE,
     TITLE,
     align_labels,
+    boilerplate_reason,
     is_sentence,
     label_by_snippets,
     looks_like_boilerplate,
@@ -56,6 +57,7 @@ from declutter.teach.align import (
     tokenize,
 )
 from declutter.io.html import RenderedLine, page_titles, render_html
+from declutter.teach.structure import structure_keeps
 
 DATASETS = (
     "big9_news",
@@ -250,6 +252,8 @@ def guide_gold(gold: str, rendered: Sequence[RenderedLine]) -> str:
     that holds the story twice, split differently). Shorter pieces of earlier
     text are left (hard-wrapped golds repeat them), and so is structure that
     recurs by nature: a table cell, a list item, a code line, "Fee: $95".
+    Lines `boilerplate_reason` names (bylines, credits, follow prompts, date
+    stamps) go too, where `structure_keeps` lets the labels drop them.
 
     >>> guide_gold("Body text here.\\n^ Doe (1999). Cited.", [RenderedLine("^ Doe (1999). Cited.", "references")])
     'Body text here.'
@@ -257,14 +261,17 @@ def guide_gold(gold: str, rendered: Sequence[RenderedLine]) -> str:
     'One two three four. Five six.\\nOne two three four.\\nFive six seven eight.'
     >>> guide_gold("Pros\\nLocation: Rm. 111, Shah Center\\nPros\\nLocation: Rm. 111, Shah Center", [])
     'Pros\\nLocation: Rm. 111, Shah Center\\nPros\\nLocation: Rm. 111, Shah Center'
+    >>> guide_gold("The council met on Monday and voted for the plan.\\nFollow Jane Doe on Twitter @janedoe", [])
+    'The council met on Monday and voted for the plan.'
     """
     lines = gold.split("\n")
     labels: list[str | None] = [ARTICLE] * len(lines)
     kinds = kinds_for(lines, rendered)
     relabel_by_kind(lines, labels, kinds)
+    all_tokens = [tokenize(line) for line in lines]
     earlier, seen = " ", set()
     for i, line in enumerate(lines):
-        tokens = tuple(tokenize(line))
+        tokens = tuple(all_tokens[i])
         joined = " ".join(tokens)
         if is_sentence(line, tokens, kinds[i]) and (
             tokens in seen or (len(tokens) >= CONTAINED_MIN_TOKENS and f" {joined} " in earlier)
@@ -272,6 +279,11 @@ def guide_gold(gold: str, rendered: Sequence[RenderedLine]) -> str:
             labels[i] = None
         seen.add(tokens)
         earlier += joined + " "
+    for i, line in enumerate(lines):  # as `align_labels` overrides a gold's bylines, credits, prompts, stamps
+        if labels[i] == ARTICLE:
+            reason = boilerplate_reason(line, all_tokens[i])
+            if reason is not None and not structure_keeps(reason, i, lines, all_tokens, kinds, labels):
+                labels[i] = BOILERPLATE
     return "\n".join(x for x, lab in zip(lines, labels) if lab == ARTICLE)
 
 

@@ -134,7 +134,30 @@ _CREDIT = re.compile(
     r"^\W*(?:photo|image|picture|foto|bild|credit|source|quelle|fotó|zdjęcie)s?\s*(?:credit)?\s*[:/|©]"
     r"|getty images|reuters/|\bap photo\b|\bafp/|/afp\b|/ap\b|/reuters\b|shutterstock|©|\(c\) \d{4}"
     r"|all rights reserved|^\W*(?:with )?(?:additional )?reporting by\b|^\W*powered by\b"
-    r"|\b(?:first published|last updated|last modified)\b|^\W*(?:图注|图片来源|来源|作者|责任编辑)\s*[:：︱|]",
+    r"|\b(?:first published|last updated|last modified)\b|^\W*(?:图注|图片来源|来源|作者|责任编辑)\s*[:：︱|]"
+    r"|^\W*copyright\b[^.!?]*\b(?:19|20)\d\d[^\w.]*$"  # "Copyright Business Wire 2008"
+    # "all rights reserved" in the languages of the sets and seeds
+    r"|tous droits réservés|alle rechte vorbehalten|todos los derechos reservados|tutti i diritti riservati"
+    r"|todos os direitos reservados|все права защищены|wszelkie prawa zastrzeżone|版权所有|版權所有"
+    r"|무단\s?전재|無断転載|جميع الحقوق محفوظة",
+    re.IGNORECASE,
+)
+# Who made it or where it came from: "(Writing by ...; Editing by ...)", "Photos by", "Top image by",
+# "[Images via Getty]", "Via MacRumors" (the source a post took its story from).
+_MADE_BY = re.compile(
+    r"^\W*(?:writing|written|editing|edited|reporting|compiled|produced|translated|translation|graphics?"
+    r"|illustrations?|photos?|photographs?|photography|images?|pictures?|videos?|top image)\s+(?:by|via)\b"
+    r"|^\W*via\s+\S+(?:\s+\S+){0,2}\W*$",
+    re.IGNORECASE,
+)
+# Such a credit never ends in the middle of a sentence: "edited by A. Leko, ... as well as by the"
+# is a hard-wrapped line of prose.
+_WRAPPED = re.compile(r"(?:,|\b(?:the|a|an|of|and|or|to|in|as|with|for))\s*$", re.IGNORECASE)
+# LABELING: share / follow prompts. A follow prompt names where to follow: a network or a handle.
+_FOLLOW = re.compile(
+    r"^\W*(?:follow|folgen sie|folge|suivez|suivre|síguenos|sigue|seguici|segui|siga)\b.{0,80}?"
+    r"(?:\b(?:twitter|facebook|instagram|linkedin|youtube|tiktok|threads|bluesky|mastodon|pinterest|telegram)\b"
+    r"|\bx\.com\b|@\w)",
     re.IGNORECASE,
 )
 # LABELING: "Read more", "Related:", "SEE ALSO – ...", "Watch:" and the like
@@ -187,7 +210,7 @@ _FILE_SUFFIXES = frozenset(
 
 def boilerplate_reason(text: str, tokens: Sequence[str] | None = None) -> str | None:
     """Why a line on its own is boilerplate by LABELING.md whatever a gold
-    says ("byline", "credit", "teaser", "domain", "date"), or None.
+    says ("byline", "credit", "prompt", "teaser", "domain", "date"), or None.
 
     A short heading that ends in a colon ("Sources:") is not a credit: the
     article's own list follows it.
@@ -208,8 +231,12 @@ def boilerplate_reason(text: str, tokens: Sequence[str] | None = None) -> str | 
     if is_by and all(w[:1].isupper() for w in words[1:3]):  # a name, not "By Tuesday, the ..."
         return "byline"
     heading = len(words) <= 3 and text.rstrip().endswith(":")  # "Sources:", "Photo credits:"
-    if len(words) <= 15 and not heading and _CREDIT.search(text):
+    if len(words) <= 15 and not heading and (
+        _CREDIT.search(text) or (_MADE_BY.search(text) and not _WRAPPED.search(text))
+    ):
         return "credit"
+    if len(words) <= 15 and _FOLLOW.search(text):
+        return "prompt"
     if _TEASER.search(text):
         return "teaser"
     if len(words) > 12:
