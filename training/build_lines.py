@@ -47,7 +47,7 @@ from declutter.teach.align import (
     BOILERPLATE,
     TITLE,
     align_labels,
-    boilerplate_reason,
+    drop_by_guide,
     is_sentence,
     label_by_snippets,
     looks_like_boilerplate,
@@ -57,7 +57,6 @@ from declutter.teach.align import (
     tokenize,
 )
 from declutter.io.html import RenderedLine, page_titles, render_html
-from declutter.teach.structure import structure_keeps
 
 DATASETS = (
     "big9_news",
@@ -253,7 +252,7 @@ def guide_gold(gold: str, rendered: Sequence[RenderedLine]) -> str:
     text are left (hard-wrapped golds repeat them), and so is structure that
     recurs by nature: a table cell, a list item, a code line, "Fee: $95".
     Lines `boilerplate_reason` names (bylines, credits, follow prompts, date
-    stamps) go too, where `structure_keeps` lets the labels drop them.
+    stamps) go too, as the labels drop them (`drop_by_guide`).
 
     >>> guide_gold("Body text here.\\n^ Doe (1999). Cited.", [RenderedLine("^ Doe (1999). Cited.", "references")])
     'Body text here.'
@@ -279,11 +278,7 @@ def guide_gold(gold: str, rendered: Sequence[RenderedLine]) -> str:
             labels[i] = None
         seen.add(tokens)
         earlier += joined + " "
-    for i, line in enumerate(lines):  # as `align_labels` overrides a gold's bylines, credits, prompts, stamps
-        if labels[i] == ARTICLE:
-            reason = boilerplate_reason(line, all_tokens[i])
-            if reason is not None and not structure_keeps(reason, i, lines, all_tokens, kinds, labels):
-                labels[i] = BOILERPLATE
+    drop_by_guide(lines, all_tokens, kinds, labels, among=(ARTICLE,))  # as the line labels do
     return "\n".join(x for x, lab in zip(lines, labels) if lab == ARTICLE)
 
 

@@ -56,6 +56,7 @@ __all__ = [
     "TITLE",
     "align_labels",
     "boilerplate_reason",
+    "drop_by_guide",
     "is_sentence",
     "is_structure",
     "kinds_for",
@@ -296,12 +297,26 @@ def align_labels(
 
     if title_lines:
         labels[_pick_title(title_lines, labels)] = TITLE
+    drop_by_guide(lines, tokens, kinds, labels)
+    return labels
+
+
+def drop_by_guide(
+    lines: Sequence[str],
+    tokens: Sequence[Sequence[str]],
+    kinds: Sequence[str],
+    labels: list[str | None],
+    among: tuple[str | None, ...] = (ARTICLE, None),
+) -> None:
+    """Label `boilerplate`, in place, the lines among `among` that LABELING.md drops whatever a gold says
+    (`boilerplate_reason`: bylines, credits, prompts, teasers, bare domains, date stamps), unless
+    `structure_keeps` them. The line labels and the guide-adjusted gold (`training/build_lines.py`)
+    read the guide through this one function."""
     for i, label in enumerate(labels):
-        if label in (ARTICLE, None):
+        if label in among:
             reason = boilerplate_reason(lines[i], tokens[i])
             if reason is not None and not structure_keeps(reason, i, lines, tokens, kinds, labels):
                 labels[i] = BOILERPLATE
-    return labels
 
 
 def _pick_title(candidates: list[int], labels: Sequence[str | None]) -> int:

@@ -255,9 +255,9 @@ def boilerplate_reason(text: str, tokens: Sequence[str] | None = None) -> str | 
 
 
 def looks_like_boilerplate(text: str, tokens: Sequence[str] | None = None) -> bool:
-    """A byline, a date stamp, a photo credit, a copyright line or a "Related:"
-    teaser on its own line: boilerplate by LABELING.md even where a dataset's
-    gold keeps it (`boilerplate_reason` says which).
+    """A byline, a date stamp, a credit, a copyright line, a follow prompt or a
+    "Related:" teaser on its own line: boilerplate by LABELING.md even where a
+    dataset's gold keeps it (`boilerplate_reason` says which).
 
     >>> [looks_like_boilerplate(t) for t in ["By Jane Doe", "July 24, 2012 12:11 AM",
     ...  "REUTERS/Alexander Ermochenko", "Related: Chicago is America's most segregated city",
