@@ -45,8 +45,9 @@ import numpy as np
 
 from ..document import SHORT_TOKENS
 from ..features import is_layout_row
+from .card import ModelCard
 
-__all__ = ["OutletMemory", "normalize_line", "line_hashes", "with_memory", "SHORT_TOKENS"]
+__all__ = ["OutletMemory", "normalize_line", "line_hashes", "with_memory", "SHORT_TOKENS", "MEMORY_THRESHOLD"]
 
 #: Strength of the evidence, by how the line came into memory: it must reach past the highest drop
 #: threshold (0.99), and an unlabeled line only where the model does not already call it article.
@@ -58,6 +59,11 @@ STRENGTH_UNLABELED = 0.9875
 SHORT_FACTOR = 0.5
 #: The memory leaves a line alone that the model reads as the document's title with this P(title).
 TITLE_KEEPS = 0.5
+#: The residue cut of a model cleaning with a batch's memory (`with_memory`): the highest cut a card's
+#: rule gives (`teach.fit.tune_threshold`'s cap). With the outlet's repeats dropped by the memory, the
+#: line model alone drops only lines it is sure of (LABELING.md: when in doubt, keep); measured against
+#: the card's own cut in docs/experiments.md (round 15).
+MEMORY_THRESHOLD = 0.99
 #: How many recent lines' lookups a memory keeps (about 100 bytes each): many chunks of a
 #: batch, whose sites share lines (200,000: cleaning +14% with the memory, 50,000: +24%).
 RECENT_LINES = 200_000
@@ -307,17 +313,24 @@ class OutletMemory:
 
 
 def with_memory(model: Any, memory: OutletMemory) -> Any:
-    """A shallow copy of a `LineModel` that also uses `memory` (merged with its own).
+    """A shallow copy of a `LineModel` that also uses `memory` (merged with its own), at `MEMORY_THRESHOLD`.
 
     For a batch run: build a memory from the batch's documents of each
-    outlet (unlabeled, so long lines only) and clean with the copy.
+    outlet (unlabeled, so long lines only) and clean with the copy. The
+    memory drops what an outlet repeats, so the copy's line model drops an
+    extractor-residue line on its own only when it is sure: its residue cut
+    rises to `MEMORY_THRESHOLD` (never falls; page-like documents keep the
+    card's page cut).
 
     >>> from types import SimpleNamespace
-    >>> with_memory(SimpleNamespace(memory=None), OutletMemory.empty()).memory is not None
-    True
+    >>> model = SimpleNamespace(memory=None, card=ModelCard({"threshold": 0.92}))
+    >>> copy = with_memory(model, OutletMemory.empty())
+    >>> copy.memory is not None, copy.card.threshold
+    (True, 0.99)
     """
     import copy
 
     out = copy.copy(model)
     out.memory = memory if model.memory is None else model.memory.merge(memory)
+    out.card = ModelCard({**model.card, "threshold": max(model.card.threshold, MEMORY_THRESHOLD)})
     return out
