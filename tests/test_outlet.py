@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from conftest import SEEDS
 
-from declutter.model.outlet import OutletMemory, line_hashes, normalize_line
+from declutter.model.outlet import STRENGTH_UNLABELED, OutletMemory, line_hashes, normalize_line
 
 STORIES = [
     "The council voted on Monday to extend the ceasefire by one more week.",
@@ -110,7 +110,7 @@ def test_min_share_scales_with_the_number_of_documents():
     assert memory.strength(
         ["Subscribe to our newsletter now", "Rare promo line seen twice only here"]
     ).tolist() == [
-        pytest.approx(0.9875),
+        pytest.approx(STRENGTH_UNLABELED),
         0.0,
     ]
 
@@ -129,7 +129,7 @@ def test_memories_merge_and_survive_plain_arrays():
     assert len(merged) == len(a) + len(b)
     again = OutletMemory.from_arrays(merged.to_arrays())
     np.testing.assert_array_equal(again.hashes, merged.hashes)
-    assert again.strength(["Follow us on all the networks"])[0] == pytest.approx(0.9875)
+    assert again.strength(["Follow us on all the networks"])[0] == pytest.approx(STRENGTH_UNLABELED)
 
 
 def test_a_model_with_memory_applies_it_and_keeps_it_in_its_file(tiny_model, tmp_path):

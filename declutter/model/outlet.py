@@ -29,8 +29,8 @@ document frequency alone and so is weaker.
 >>> stories = ["The council voted on Monday", "Fire crews were called at noon", "Schools reopen next week"]
 >>> docs = [("x.com", [story, "Support Us Today Please Donate", "Home"], None) for story in stories]
 >>> memory = OutletMemory.from_documents(docs, labeled=False)
->>> [round(float(s), 2) for s in memory.strength(["support us today, please donate!", "Home", "Schools reopen next week"])]
-[0.99, 0.0, 0.0]
+>>> [round(float(s), 3) for s in memory.strength(["support us today, please donate!", "Home", "Schools reopen next week"])]
+[0.995, 0.0, 0.0]
 """
 
 from __future__ import annotations
@@ -47,12 +47,16 @@ from ..document import SHORT_TOKENS
 from ..features import is_layout_row
 from .card import ModelCard
 
-__all__ = ["OutletMemory", "normalize_line", "line_hashes", "with_memory", "SHORT_TOKENS", "MEMORY_THRESHOLD"]
+__all__ = [
+    "OutletMemory", "normalize_line", "line_hashes", "with_memory", "SHORT_TOKENS", "MEMORY_THRESHOLD",
+    "STRENGTH_UNLABELED",
+]
 
-#: Strength of the evidence, by how the line came into memory: it must reach past the highest drop
-#: threshold (0.99), and an unlabeled line only where the model does not already call it article.
+#: Strength of the evidence, by how the line came into memory: either reaches past the highest drop
+#: threshold (0.99, `MEMORY_THRESHOLD`) whatever the model's own P(boilerplate): a line an outlet
+#: repeats page after page is its template even where the model reads it as a sentence of the story.
 STRENGTH_LABELED = 0.999
-STRENGTH_UNLABELED = 0.9875
+STRENGTH_UNLABELED = 0.995
 #: Short lines: labeled evidence only, at this fraction of its strength, so
 #: p' = 1 - (1 - p) * 0.5: below any threshold > 0.5 unless the model leans
 #: to boilerplate already.
