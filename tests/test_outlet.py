@@ -210,3 +210,27 @@ def test_a_batch_memory_raises_the_residue_cut_so_the_model_alone_drops_only_sur
     assert model.card.threshold < MEMORY_THRESHOLD  # the shared model is untouched
     stricter = replace(model, card=ModelCard({**model.card, "threshold": 0.995}))
     assert with_memory(stricter, memory).card.threshold == 0.995  # a higher cut is never lowered
+
+
+def test_a_run_of_short_lines_a_site_repeats_is_its_navigation_but_one_short_line_is_not():
+    nav = ["Home", "World News", "Sport"]
+    docs = [("x.com", [*nav, story, "Share", f"Step {i}: mix", f"Step {i + 1}: bake"], None) for i, story in enumerate(STORIES)]
+    memory = OutletMemory.from_documents(docs, labeled=False)
+    assert len(memory.runs) == 1 and len(memory.hashes) == 0  # short lines alone never count
+    page = ["Sport", "World News", "Home", "Share", *nav, "Step 1: mix", "Step 2: bake", "Serves four"]
+    proba = np.tile([0.8, 0.05, 0.15], (len(page), 1))  # article, title, boilerplate
+    adjusted = memory.adjust(page, proba, boilerplate=2, title=1)
+    assert adjusted[4:7, 2].min() >= STRENGTH_UNLABELED  # the run, in the site's order
+    assert adjusted[[0, 1, 2, 3, 7, 8, 9], 2].tolist() == pytest.approx([0.15] * 7)  # reordered, alone, a list
+    np.testing.assert_allclose(adjusted.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def test_runs_survive_merging_and_plain_arrays_and_change_the_digest():
+    nav = ["Home", "World News", "Sport"]
+    with_runs = OutletMemory.from_documents([("x.com", [*nav, story], None) for story in STORIES], labeled=False)
+    plain = OutletMemory.from_documents(outlet_docs())
+    merged = plain.merge(with_runs)
+    again = OutletMemory.from_arrays(merged.to_arrays())
+    np.testing.assert_array_equal(again.runs, with_runs.runs)
+    assert "runs" not in plain.to_arrays()  # a model file without runs keeps its arrays
+    assert again.digest() == merged.digest() != plain.merge(OutletMemory.empty()).digest()

@@ -223,7 +223,9 @@ def _with_outlet_memory(options: Any, inputs: Sequence[str], args: argparse.Name
         raise UsageError("--outlet-memory reads the input twice: give files, not - (stdin)")
     memory, documents = memory_from_inputs(inputs, options, args.outlet_field)
     if not args.quiet:
-        print(f"declutter: outlet memory: {len(memory):,} repeated lines from {documents:,} documents", file=sys.stderr)
+        runs = f" and {len(memory.runs):,} runs of short lines" if len(memory.runs) else ""
+        print(f"declutter: outlet memory: {len(memory.hashes):,} repeated lines{runs} from {documents:,} documents",
+              file=sys.stderr)
     return replace(options, outlet_memory=memory)
 
 

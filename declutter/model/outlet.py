@@ -19,7 +19,12 @@ Evidence raises the model's P(boilerplate); it never replaces the model:
 * except a layout table's row (`features.is_layout_row`: "| BUSINESS |",
   "|  | 1 of 1 |  |"): a site's page layout, counted and pushed like a long
   line however short. The line model reads a row as a table and a table as
-  article; across a site's pages the row is its template.
+  article; across a site's pages the row is its template;
+* and except a run of `RUN_LINES` short lines without a number in the same
+  order ("Privacy Policy |", "Terms of Service", "Advertise |"): one short
+  line repeats by chance, a sequence of them is a site's menu. An unlabeled
+  memory counts runs as it counts long lines and pushes each of their lines
+  as hard.
 
 A memory built from labeled documents (`declutter train`) keeps a line only
 if it was never labeled article or title; a memory built from unlabeled
@@ -117,12 +122,43 @@ def _hashes(norms: Sequence[str]) -> list[int]:
     ]
 
 
+#: Lines in a run (`run_keys`): navigation is short lines in a fixed order, which a site repeats page
+#: after page where one short line alone ("Share", "0-0", a schedule row) repeats by chance.
+RUN_LINES = 3
+_RUN_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
+
+
+def _in_runs(norm: str, short: bool) -> str:
+    """The normalised line if it may be part of a run, else "": short, and without a number (digits are
+    0 after `normalize_line`): navigation is words, while "Serves 4", "Prep: 10 min" or a schedule's
+    "Fee: $40" are an article's values, however alike a site's pages print them."""
+    return norm if short and "0" not in norm else ""
+
+
+def run_keys(short_hashes: np.ndarray) -> np.ndarray:
+    """A key for every window of `RUN_LINES` consecutive short lines (0 where a window holds a line that is
+    not short: `short_hashes` is each line's hash where the line is short, else 0); one entry per window start.
+
+    >>> keys = run_keys(np.array([5, 7, 9, 0, 5, 7, 9], dtype=np.uint64))
+    >>> bool(keys[0] == keys[4] != 0), keys[1:4].tolist()
+    (True, [0, 0, 0])
+    """
+    h = np.asarray(short_hashes, dtype=np.uint64)
+    if len(h) < RUN_LINES:
+        return np.zeros(0, dtype=np.uint64)
+    a, b, c = h[:-2], h[1:-1], h[2:]
+    with np.errstate(over="ignore"):
+        key = ((a * _RUN_MIX[0]) ^ (b * _RUN_MIX[1]) ^ ((c << np.uint64(17)) | (c >> np.uint64(47)))) | np.uint64(1)
+    return np.where((a != 0) & (b != 0) & (c != 0), key, np.uint64(0))
+
+
 class _OutletCounts:
     """One outlet's documents, counted: in how many each line hash occurs, and how it was labeled."""
 
     def __init__(self) -> None:
         self.documents = 0
         self.doc_count: dict[int, int] = defaultdict(int)
+        self.run_count: dict[int, int] = defaultdict(int)
         self.boiler: dict[int, int] = defaultdict(int)
         self.kept: set[int] = set()
 
@@ -135,9 +171,13 @@ class _OutletCounts:
         if count_short:
             hashes = _hashes(norms)
         else:
-            long = [i for i, norm in enumerate(norms) if len(norm.split()) >= SHORT_TOKENS or is_layout_row(lines[i])]
+            short = [len(norm.split()) < SHORT_TOKENS and not is_layout_row(line) for norm, line in zip(norms, lines)]
+            long = [i for i, is_short in enumerate(short) if not is_short]
             hashes = _hashes([norms[i] for i in long])
             labels = None if labels is None else [labels[i] for i in long]
+            short_hashes = np.array(_hashes(list(map(_in_runs, norms, short))), np.uint64)
+            for h in set(run_keys(short_hashes)) - {0}:
+                self.run_count[h] += 1
         for h in set(hashes) - {0}:
             self.doc_count[h] += 1
         if labels is not None:
@@ -157,11 +197,14 @@ class OutletMemory:
     labeled: (
         np.ndarray
     )  # bool: a person (or gold) labeled it boilerplate; only these count for short lines
-    #: hash(text) -> strength (negative: labeled) of recently looked-up lines; not part of the contents.
-    _recent: dict[int, float] = field(default_factory=dict, repr=False, compare=False)
+    #: uint64, sorted, unique: `run_keys` of runs of short lines an outlet repeats (unlabeled memories only)
+    runs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.uint64))
+    #: hash(text) -> (strength, negative where labeled; the line's hash where it is short, else 0) of
+    #: recently looked-up lines; not part of the contents.
+    _recent: dict[int, tuple[float, int]] = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
-        return len(self.hashes)
+        return len(self.hashes) + len(self.runs)
 
     @classmethod
     def empty(cls) -> "OutletMemory":
@@ -190,8 +233,10 @@ class OutletMemory:
         for outlet, lines, labels in docs:
             outlets[outlet].add(lines, labels, count_short=labeled)
         found: dict[int, tuple[float, bool]] = {}
+        runs: set[int] = set()
         for counts in outlets.values():
             need = max(min_docs, int(np.ceil(min_share * counts.documents)))
+            runs.update(h for h, count in counts.run_count.items() if count >= need)
             for h, count in counts.doc_count.items():
                 if count < need or h in counts.kept:
                     continue
@@ -200,17 +245,16 @@ class OutletMemory:
                 strength = STRENGTH_LABELED if labeled else STRENGTH_UNLABELED
                 old = found.get(h)
                 found[h] = (max(strength, old[0] if old else 0.0), labeled or bool(old and old[1]))
-        return cls._from_dict(found)
+        return cls._from_dict(found, runs)
 
     @classmethod
-    def _from_dict(cls, found: dict[int, tuple[float, bool]]) -> "OutletMemory":
-        if not found:
-            return cls.empty()
+    def _from_dict(cls, found: dict[int, tuple[float, bool]], runs: Iterable[int] = ()) -> "OutletMemory":
         keys = np.array(sorted(found), dtype=np.uint64)
         return cls(
             keys,
             np.array([found[int(k)][0] for k in keys], dtype=np.float32),
             np.array([found[int(k)][1] for k in keys], dtype=bool),
+            np.array(sorted(runs), dtype=np.uint64),
         )
 
     def merge(self, other: "OutletMemory") -> "OutletMemory":
@@ -225,49 +269,67 @@ class OutletMemory:
                 max(float(s), old[0] if old else 0.0),
                 bool(lab) or bool(old and old[1]),
             )
-        return self._from_dict(found)
+        return self._from_dict(found, set(self.runs.tolist()) | set(other.runs.tolist()))
 
     def strength(self, texts: Sequence[str]) -> np.ndarray:
         """Evidence strength per line, 0 where the memory does not know the line
         (short lines but layout rows: labeled evidence only, at SHORT_FACTOR of its strength)."""
         return self._lookup(texts)[0]
 
-    def _lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        """(strength, whether that evidence was labeled) per line, from the recent
-        lookups where it can: a fixed-point pass asks again about the lines the pass
-        before kept, a site's pages share lines, and normalising them is most of the
-        memory's cost. Recent lines are keyed by the process's string hash, so the
-        lines themselves are not kept alive."""
+    def _lookup(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(strength, whether that evidence was labeled, the line's hash where it is short else 0)
+        per line, from the recent lookups where it can: a fixed-point pass asks again about the
+        lines the pass before kept, a site's pages share lines, and normalising them is most of the
+        memory's cost. Recent lines are keyed by the process's string hash, so the lines themselves
+        are not kept alive."""
         recent = self._recent
         keys = [hash(text) for text in texts]
         missing = {key: text for key, text in zip(keys, texts) if key not in recent}
         if missing:
             if len(recent) + len(missing) > RECENT_LINES:
                 recent.clear()
-            strength, labeled = self._compute(list(missing.values()))
-            # One float a line: the strength, negative where the evidence was labeled (then never 0).
-            recent.update(zip(missing, np.where(labeled, -strength, strength).tolist()))
-        found = np.fromiter((recent[key] for key in keys), np.float32, len(texts))
-        return np.abs(found), found < 0
+            strength, labeled, short_hashes = self._compute(list(missing.values()))
+            # The strength is negative where the evidence was labeled (then never 0).
+            recent.update(zip(missing, zip(np.where(labeled, -strength, strength).tolist(), short_hashes.tolist())))
+        found = [recent[key] for key in keys]
+        signed = np.fromiter((f[0] for f in found), np.float32, len(texts))
+        short_hashes = np.fromiter((f[1] for f in found), np.uint64, len(texts))
+        return np.abs(signed), signed < 0, short_hashes
 
-    def _compute(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    def _compute(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         out = np.zeros(len(texts), dtype=np.float32)
-        if not len(self.hashes) or not len(texts):
-            return out, np.zeros(len(texts), dtype=bool)
+        if not len(self) or not len(texts):
+            return out, np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=np.uint64)
         norms = [normalize_line(text) for text in texts]
         hashes = np.array(_hashes(norms), dtype=np.uint64)
-        pos = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
-        hit = (self.hashes[pos] == hashes) & (hashes != 0)
         short = np.fromiter(
             (len(norm.split()) < SHORT_TOKENS and not is_layout_row(text) for norm, text in zip(norms, texts)),
             bool,
             len(texts),
         )
+        in_runs = np.fromiter(map(bool, map(_in_runs, norms, short)), bool, len(norms))
+        short_hashes = np.where(in_runs, hashes, np.uint64(0))
+        if not len(self.hashes):
+            return out, np.zeros(len(texts), dtype=bool), short_hashes
+        pos = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
+        hit = (self.hashes[pos] == hashes) & (hashes != 0)
         strength = self.strengths[pos] * hit
         strength = np.where(
             short, np.where(self.labeled[pos], strength * SHORT_FACTOR, 0.0), strength
         )
-        return strength.astype(np.float32), self.labeled[pos] & hit
+        return strength.astype(np.float32), self.labeled[pos] & hit, short_hashes
+
+    def _run_strength(self, short_hashes: np.ndarray) -> np.ndarray:
+        """`STRENGTH_UNLABELED` for every line of a window of short lines whose run the memory knows."""
+        out = np.zeros(len(short_hashes), dtype=np.float32)
+        keys = run_keys(short_hashes)
+        if not len(self.runs) or not len(keys):
+            return out
+        pos = np.minimum(np.searchsorted(self.runs, keys), len(self.runs) - 1)
+        starts = np.flatnonzero((self.runs[pos] == keys) & (keys != 0))
+        for offset in range(RUN_LINES):
+            out[starts + offset] = STRENGTH_UNLABELED
+        return out
 
     def adjust(self, texts: Sequence[str], proba: np.ndarray, boilerplate: int = 2, title: int | None = None) -> np.ndarray:
         """Class probabilities with P(boilerplate) raised where the memory knows the line.
@@ -279,7 +341,9 @@ class OutletMemory:
         other pages as a teaser, and is still its title here. A line a person
         labeled boilerplate is boilerplate wherever it stands.
         """
-        strength, labeled = self._lookup(texts)
+        strength, labeled, short_hashes = self._lookup(texts)
+        if len(self.runs):  # a run a site repeats: its short lines are its navigation
+            strength = np.maximum(strength, self._run_strength(short_hashes))
         if title is not None:
             strength = np.where((proba[:, title] >= TITLE_KEEPS) & ~labeled, 0.0, strength).astype(np.float32)
         if not strength.any():
@@ -299,13 +363,14 @@ class OutletMemory:
     def digest(self) -> str:
         """A short fingerprint of the contents: what a batch's resume record and worker cache compare."""
         h = hashlib.sha256()
-        for array in (self.hashes, self.strengths, self.labeled):
+        for array in (self.hashes, self.strengths, self.labeled, self.runs):
             h.update(np.ascontiguousarray(array).tobytes())
         return h.hexdigest()[:16]
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """Plain arrays for a model file."""
-        return {"hashes": self.hashes, "strengths": self.strengths, "labeled": self.labeled}
+        arrays = {"hashes": self.hashes, "strengths": self.strengths, "labeled": self.labeled}
+        return {**arrays, "runs": self.runs} if len(self.runs) else arrays
 
     @classmethod
     def from_arrays(cls, arrays: dict[str, np.ndarray]) -> "OutletMemory":
@@ -313,6 +378,7 @@ class OutletMemory:
             np.asarray(arrays["hashes"], dtype=np.uint64),
             np.asarray(arrays["strengths"], dtype=np.float32),
             np.asarray(arrays["labeled"], dtype=bool),
+            np.asarray(arrays.get("runs", np.zeros(0)), dtype=np.uint64),
         )
 
 
