@@ -41,7 +41,6 @@ document frequency alone and so is weaker.
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -51,6 +50,7 @@ import numpy as np
 from ..document import SHORT_TOKENS
 from ..features import is_layout_row
 from .card import ModelCard
+from .line_keys import RUN_LINES, in_runs, line_hashes, norm_hashes, normalize_line, run_keys
 
 __all__ = [
     "OutletMemory", "normalize_line", "line_hashes", "with_memory", "SHORT_TOKENS", "MEMORY_THRESHOLD",
@@ -78,80 +78,6 @@ MEMORY_THRESHOLD = 0.99
 RECENT_LINES = 200_000
 
 
-class _FoldTable(dict):  # type: ignore[type-arg]
-    """str.translate table doing what `normalize_line` does after NFKD, in one C-level pass:
-    combining marks dropped, decimal digits to 0, other non-word characters (`[\\W_]`) to spaces.
-    Filled as characters are first seen; regular expressions over the text were most of a
-    batch's first pass."""
-
-    def __missing__(self, code: int) -> int | None:
-        ch = chr(code)
-        folded = None if unicodedata.combining(ch) else 48 if ch.isdecimal() else code if ch.isalnum() else 32
-        self[code] = folded
-        return folded
-
-
-_UNICODE_FOLD = _FoldTable()
-#: ASCII bytes as `normalize_line` folds them: letters to lower case, digits to 0, the rest to spaces.
-_ASCII_FOLD = bytes(
-    c + 32 if 65 <= c <= 90 else c if 97 <= c <= 122 else 48 if 48 <= c <= 57 else 32 for c in range(256)
-)
-
-
-def normalize_line(text: str) -> str:
-    """CCNet's normalisation: case-folded, accents and punctuation removed, digits to 0.
-
-    >>> normalize_line("  Updated: 12:45 PM, Jan. 3 — ÉDITION   ")
-    'updated 00 00 pm jan 0 edition'
-    """
-    if text.isascii():  # most lines: one table lookup per byte does all of the below
-        return b" ".join(text.encode("ascii").translate(_ASCII_FOLD).split()).decode("ascii")
-    return " ".join(unicodedata.normalize("NFKD", text.casefold()).translate(_UNICODE_FOLD).split())
-
-
-def line_hashes(texts: Sequence[str]) -> np.ndarray:
-    """64-bit hash of each normalised line (0 for a line with no word at all)."""
-    return np.array(_hashes([normalize_line(text) for text in texts]), dtype=np.uint64)
-
-
-def _hashes(norms: Sequence[str]) -> list[int]:
-    """64-bit hash of each already normalised line, 0 for an empty one."""
-    return [
-        int.from_bytes(hashlib.blake2b(norm.encode(), digest_size=8).digest(), "little") | 1 if norm else 0
-        for norm in norms
-    ]
-
-
-#: Lines in a run (`run_keys`): navigation is short lines in a fixed order, which a site repeats page
-#: after page where one short line alone ("Share", "0-0", a schedule row) repeats by chance.
-RUN_LINES = 3
-_RUN_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
-
-
-def _in_runs(norm: str, short: bool) -> str:
-    """The normalised line if it may be part of a run, else "": short, and without a number (digits are
-    0 after `normalize_line`): navigation is words, while "Serves 4", "Prep: 10 min" or a schedule's
-    "Fee: $40" are an article's values, however alike a site's pages print them."""
-    return norm if short and "0" not in norm else ""
-
-
-def run_keys(short_hashes: np.ndarray) -> np.ndarray:
-    """A key for every window of `RUN_LINES` consecutive short lines (0 where a window holds a line that is
-    not short: `short_hashes` is each line's hash where the line is short, else 0); one entry per window start.
-
-    >>> keys = run_keys(np.array([5, 7, 9, 0, 5, 7, 9], dtype=np.uint64))
-    >>> bool(keys[0] == keys[4] != 0), keys[1:4].tolist()
-    (True, [0, 0, 0])
-    """
-    h = np.asarray(short_hashes, dtype=np.uint64)
-    if len(h) < RUN_LINES:
-        return np.zeros(0, dtype=np.uint64)
-    a, b, c = h[:-2], h[1:-1], h[2:]
-    with np.errstate(over="ignore"):
-        key = ((a * _RUN_MIX[0]) ^ (b * _RUN_MIX[1]) ^ ((c << np.uint64(17)) | (c >> np.uint64(47)))) | np.uint64(1)
-    return np.where((a != 0) & (b != 0) & (c != 0), key, np.uint64(0))
-
-
 class _OutletCounts:
     """One outlet's documents, counted: in how many each line hash occurs, and how it was labeled."""
 
@@ -169,13 +95,13 @@ class _OutletCounts:
         self.documents += 1
         norms = [normalize_line(line) for line in lines]
         if count_short:
-            hashes = _hashes(norms)
+            hashes = norm_hashes(norms)
         else:
             short = [len(norm.split()) < SHORT_TOKENS and not is_layout_row(line) for norm, line in zip(norms, lines)]
             long = [i for i, is_short in enumerate(short) if not is_short]
-            hashes = _hashes([norms[i] for i in long])
+            hashes = norm_hashes([norms[i] for i in long])
             labels = None if labels is None else [labels[i] for i in long]
-            short_hashes = np.array(_hashes(list(map(_in_runs, norms, short))), np.uint64)
+            short_hashes = np.array(norm_hashes(list(map(in_runs, norms, short))), np.uint64)
             for h in set(run_keys(short_hashes)) - {0}:
                 self.run_count[h] += 1
         for h in set(hashes) - {0}:
@@ -301,14 +227,14 @@ class OutletMemory:
         if not len(self) or not len(texts):
             return out, np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=np.uint64)
         norms = [normalize_line(text) for text in texts]
-        hashes = np.array(_hashes(norms), dtype=np.uint64)
+        hashes = np.array(norm_hashes(norms), dtype=np.uint64)
         short = np.fromiter(
             (len(norm.split()) < SHORT_TOKENS and not is_layout_row(text) for norm, text in zip(norms, texts)),
             bool,
             len(texts),
         )
-        in_runs = np.fromiter(map(bool, map(_in_runs, norms, short)), bool, len(norms))
-        short_hashes = np.where(in_runs, hashes, np.uint64(0))
+        runnable = np.fromiter(map(bool, map(in_runs, norms, short)), bool, len(norms))
+        short_hashes = np.where(runnable, hashes, np.uint64(0))
         if not len(self.hashes):
             return out, np.zeros(len(texts), dtype=bool), short_hashes
         pos = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
