@@ -233,8 +233,10 @@ class OutletMemory:
             bool,
             len(texts),
         )
-        runnable = np.fromiter(map(bool, map(in_runs, norms, short)), bool, len(norms))
-        short_hashes = np.where(runnable, hashes, np.uint64(0))
+        short_hashes = np.zeros(len(texts), dtype=np.uint64)
+        if len(self.runs):  # a memory without runs (a labeled one) never reads them
+            runnable = np.fromiter(map(bool, map(in_runs, norms, short)), bool, len(norms))
+            short_hashes = np.where(runnable, hashes, short_hashes)
         if not len(self.hashes):
             return out, np.zeros(len(texts), dtype=bool), short_hashes
         pos = np.minimum(np.searchsorted(self.hashes, hashes), len(self.hashes) - 1)
