@@ -78,6 +78,12 @@ MEMORY_THRESHOLD = 0.99
 RECENT_LINES = 200_000
 
 
+def _short(norms: Sequence[str], lines: Sequence[str]) -> list[bool]:
+    """Which lines count as short (under `SHORT_TOKENS` words, and not a layout row): what counting a
+    batch and looking lines up must agree on."""
+    return [len(norm.split()) < SHORT_TOKENS and not is_layout_row(line) for norm, line in zip(norms, lines)]
+
+
 class _OutletCounts:
     """One outlet's documents, counted: in how many each line hash occurs, and how it was labeled."""
 
@@ -97,7 +103,7 @@ class _OutletCounts:
         if count_short:
             hashes = norm_hashes(norms)
         else:
-            short = [len(norm.split()) < SHORT_TOKENS and not is_layout_row(line) for norm, line in zip(norms, lines)]
+            short = _short(norms, lines)
             long = [i for i, is_short in enumerate(short) if not is_short]
             hashes = norm_hashes([norms[i] for i in long])
             labels = None if labels is None else [labels[i] for i in long]
@@ -228,11 +234,7 @@ class OutletMemory:
             return out, np.zeros(len(texts), dtype=bool), np.zeros(len(texts), dtype=np.uint64)
         norms = [normalize_line(text) for text in texts]
         hashes = np.array(norm_hashes(norms), dtype=np.uint64)
-        short = np.fromiter(
-            (len(norm.split()) < SHORT_TOKENS and not is_layout_row(text) for norm, text in zip(norms, texts)),
-            bool,
-            len(texts),
-        )
+        short = np.array(_short(norms, texts), dtype=bool)
         short_hashes = np.zeros(len(texts), dtype=np.uint64)
         if len(self.runs):  # a memory without runs (a labeled one) never reads them
             runnable = np.fromiter(map(bool, map(in_runs, norms, short)), bool, len(norms))
